@@ -1,0 +1,99 @@
+/*
+ * pgw_internal.h - internal: the interface between message.c (dispatch,
+ * framing of encoded messages) and the message family files, plus the list
+ * readers and writers they share (lists.c). Not installed.
+ *
+ * A family decoder reads the payload of one message of a kind it owns and
+ * fills m->body; it must consume the whole payload (pgw_rd_end) and report
+ * every failure through the reader. A family encoder writes the payload
+ * only (message.c writes the type byte and length word and patches the
+ * length); for startup-framed kinds the payload begins with the
+ * version/request code.
+ */
+#ifndef PGW_INTERNAL_H
+#define PGW_INTERNAL_H
+
+#include "pgw/decoder.h"
+#include "pgw/message.h"
+#include "pgw_wire.h"
+
+/* startup.c: STARTUP_MESSAGE, SSL_REQUEST, GSSENC_REQUEST, CANCEL_REQUEST */
+int pgw__startup_decode(pgw_kind kind, pgw_rd *r, uint32_t protocol,
+                        pgw_message *m);
+int pgw__startup_encode(const pgw_message *m, pgw_wr *w);
+
+/* auth.c: AUTHENTICATION, PASSWORD_MESSAGE, SASL_INITIAL_RESPONSE,
+ * SASL_RESPONSE, GSS_RESPONSE, BACKEND_KEY_DATA,
+ * NEGOTIATE_PROTOCOL_VERSION */
+int pgw__auth_decode(pgw_kind kind, pgw_rd *r, uint32_t protocol,
+                     pgw_message *m);
+int pgw__auth_encode(const pgw_message *m, pgw_wr *w);
+
+/* query.c: QUERY, COMMAND_COMPLETE, READY_FOR_QUERY, ROW_DESCRIPTION,
+ * DATA_ROW */
+int pgw__query_decode(pgw_kind kind, pgw_rd *r, pgw_message *m);
+int pgw__query_encode(const pgw_message *m, pgw_wr *w);
+
+/* extended.c: PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, PARAMETER_DESCRIPTION */
+int pgw__extended_decode(pgw_kind kind, pgw_rd *r, pgw_message *m);
+int pgw__extended_encode(const pgw_message *m, pgw_wr *w);
+
+/* copy.c: COPY_DATA, COPY_FAIL, COPY_IN/OUT/BOTH_RESPONSE */
+int pgw__copy_decode(pgw_kind kind, pgw_rd *r, pgw_message *m);
+int pgw__copy_encode(const pgw_message *m, pgw_wr *w);
+
+/* async.c: ERROR_RESPONSE, NOTICE_RESPONSE, NOTIFICATION_RESPONSE,
+ * PARAMETER_STATUS */
+int pgw__async_decode(pgw_kind kind, pgw_rd *r, pgw_message *m);
+int pgw__async_encode(const pgw_message *m, pgw_wr *w);
+
+/* fastpath.c: FUNCTION_CALL, FUNCTION_CALL_RESPONSE */
+int pgw__fastpath_decode(pgw_kind kind, pgw_rd *r, pgw_message *m);
+int pgw__fastpath_encode(const pgw_message *m, pgw_wr *w);
+
+/* Kinds with an empty payload (Sync, Flush, Terminate, CopyDone,
+ * BindComplete, CloseComplete, ParseComplete, NoData, PortalSuspended,
+ * EmptyQueryResponse) and the one-byte answers are handled in message.c. */
+
+/* ---- lists.c: readers. count is the count read from the wire. ---- */
+
+/* count Int16 format codes; with check_format, each must be 0 or 1
+ * (PGW_ERR_BAD_VALUE). */
+int pgw__rd_i16_list(pgw_rd *r, size_t count, int check_format,
+                     pgw_i16_list *out, const char *what);
+/* count Int32 OIDs. */
+int pgw__rd_oid_list(pgw_rd *r, size_t count, pgw_oid_list *out,
+                     const char *what);
+/* count values, each Int32 length (-1 NULL; < -1 PGW_ERR_NEGATIVE_LENGTH)
+ * and bytes. */
+int pgw__rd_value_list(pgw_rd *r, size_t count, pgw_value_list *out,
+                       const char *what);
+/* One value (Int32 length + bytes). */
+int pgw__rd_value(pgw_rd *r, pgw_value *out, const char *what);
+/* count NUL-terminated strings. */
+int pgw__rd_str_list_counted(pgw_rd *r, size_t count, pgw_str_list *out,
+                             const char *what);
+/* Strings up to an empty one (the terminator, consumed). */
+int pgw__rd_str_list_terminated(pgw_rd *r, pgw_str_list *out,
+                                const char *what);
+
+/* ---- lists.c: writers. Each writes the items only, not the count. ---- */
+int pgw__wr_i16_list(pgw_wr *w, const pgw_i16_list *l);
+int pgw__wr_oid_list(pgw_wr *w, const pgw_oid_list *l);
+int pgw__wr_value_list(pgw_wr *w, const pgw_value_list *l);
+void pgw__wr_value(pgw_wr *w, pgw_value v);
+/* Strings each with NUL (terminator not included). */
+int pgw__wr_str_list(pgw_wr *w, const pgw_str_list *l);
+
+/* Record an error with offset and reason into *err; returns code. */
+static inline int pgw__fail(pgw_error *err, int code, size_t offset,
+                            const char *reason) {
+  if (err) {
+    err->code = code;
+    err->offset = offset;
+    err->reason = reason;
+  }
+  return code;
+}
+
+#endif /* PGW_INTERNAL_H */
