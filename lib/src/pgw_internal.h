@@ -85,6 +85,9 @@ void pgw__wr_value(pgw_wr *w, pgw_value v);
 /* Strings each with NUL (terminator not included). */
 int pgw__wr_str_list(pgw_wr *w, const pgw_str_list *l);
 
+/* Copy *src, or the C library's functions when src is NULL. */
+void pgw__allocator_init(pgw_allocator *dst, const pgw_allocator *src);
+
 /* Record an error with offset and reason into *err; returns code. */
 static inline int pgw__fail(pgw_error *err, int code, size_t offset,
                             const char *reason) {

@@ -20,6 +20,8 @@ typedef struct pgw_rd {
 
 static inline void pgw_rd_init(pgw_rd *r, const uint8_t *payload, size_t len,
                                pgw_error *err) {
+  static const uint8_t empty[1] = {0};
+  if (payload == NULL) payload = empty, len = 0; /* no NULL arithmetic */
   r->base = payload;
   r->p = payload;
   r->end = payload + len;
@@ -96,7 +98,8 @@ static inline int pgw_rd_i32(pgw_rd *r, int32_t *out, const char *what) {
 
 /* NUL-terminated string; the view excludes the NUL. */
 static inline int pgw_rd_cstr(pgw_rd *r, pgw_str *out, const char *what) {
-  const uint8_t *nul = (const uint8_t *)memchr(r->p, 0, pgw_rd_left(r));
+  const uint8_t *nul =
+      pgw_rd_left(r) ? (const uint8_t *)memchr(r->p, 0, pgw_rd_left(r)) : NULL;
   if (nul == NULL) return pgw_rd_fail(r, PGW_ERR_NO_TERMINATOR, what);
   out->ptr = (const char *)r->p;
   out->len = (size_t)(nul - r->p);
@@ -165,7 +168,8 @@ static inline void pgw_wr_i32(pgw_wr *w, int32_t v) {
 
 /* String plus NUL; PGW_ERR_BAD_VALUE if it holds a NUL itself. */
 static inline int pgw_wr_cstr(pgw_wr *w, pgw_str s) {
-  if (s.len != 0 && memchr(s.ptr, 0, s.len) != NULL) return PGW_ERR_BAD_VALUE;
+  if (s.len != 0 && (s.ptr == NULL || memchr(s.ptr, 0, s.len) != NULL))
+    return PGW_ERR_BAD_VALUE;
   pgw_wr_put(w, s.ptr, s.len);
   pgw_wr_u8(w, 0);
   return 0;

@@ -73,6 +73,7 @@ typedef struct pgw_decoder {
   pgw_framing framing;
   uint32_t protocol;
   pgw_kind password_kind;
+  pgw_kind answer_kind;
   int lenient;
   size_t max_len;
   pgw_allocator alloc;
@@ -104,8 +105,16 @@ void pgw_decoder_free(pgw_decoder *d);
  * caller terminated TLS). Options, protocol and buffer are kept. */
 void pgw_decoder_reset(pgw_decoder *d, pgw_framing framing, size_t offset);
 
+/* Switch framing. PGW_FRAMING_NEGOTIATION expects the answer to an
+ * SSLRequest; use pgw_decoder_expect_answer() for a GSSENCRequest. After
+ * a one-byte answer the decoder returns to standard framing by itself. */
 void pgw_decoder_set_framing(pgw_decoder *d, pgw_framing framing);
 pgw_framing pgw_decoder_framing(const pgw_decoder *d);
+
+/* Backend stream: the next byte answers a request of this kind
+ * (PGW_MSG_SSL_RESPONSE or PGW_MSG_GSSENC_RESPONSE); sets negotiation
+ * framing. PGW_ERR_INVALID_ARGUMENT for other kinds. */
+int pgw_decoder_expect_answer(pgw_decoder *d, pgw_kind answer);
 
 /* Negotiated protocol version (PGW_PROTOCOL_3_0, _3_2, ...), which decides
  * cancel key lengths; 0 (the initial value) accepts 4..256 bytes. */

@@ -1,0 +1,350 @@
+/*
+ * decoder.c - incremental framing of one direction's byte stream.
+ *
+ * Fast path: a message that sits whole in the fed chunk is decoded in place
+ * (zero copy). Slow path: the header of a split message is gathered in
+ * d->head (at most 5 bytes, no allocation), its length is checked against
+ * the limits, and only then is the reassembly buffer sized for it.
+ */
+#include "pgw_internal.h"
+
+/* PostgreSQL's per-message limits (payload bytes after the length word):
+ * the server reads "small" frontend messages with PQ_SMALL_MESSAGE_LIMIT,
+ * authentication tokens with PG_MAX_AUTH_TOKEN_LENGTH; libpq treats a
+ * backend length word over 30000 as sync loss unless the type may be
+ * long (fe-protocol3.c, VALID_LONG_MESSAGE_TYPE). */
+#define PQ_SMALL_MESSAGE_LIMIT 10000u
+#define PG_MAX_AUTH_TOKEN_LENGTH 65535u
+#define LIBPQ_SHORT_MESSAGE_LIMIT 30000u
+
+size_t pgw_message_limit(pgw_dir dir, pgw_framing framing, uint8_t type) {
+  if (framing == PGW_FRAMING_STARTUP) return PGW_STARTUP_MAX_PAYLOAD + 4;
+  if (framing == PGW_FRAMING_NEGOTIATION && type != 'E') return 1;
+  if (dir == PGW_FRONTEND) {
+    switch (type) {
+    case 'Q': case 'F': case 'B': case 'P': case 'd':
+      return (size_t)PGW_MAX_MESSAGE_LEN + 1;
+    case 'p': return PG_MAX_AUTH_TOKEN_LENGTH + 5;
+    default: return PQ_SMALL_MESSAGE_LIMIT + 5;
+    }
+  }
+  switch (type) {
+  case 'd': case 'D': case 'E': case 'V': case 'N': case 'A': case 'T':
+    return (size_t)PGW_MAX_MESSAGE_LEN + 1;
+  default: return LIBPQ_SHORT_MESSAGE_LIMIT + 1;
+  }
+}
+
+void pgw_decoder_init(pgw_decoder *d, pgw_dir dir,
+                      const pgw_decoder_options *opts) {
+  memset(d, 0, sizeof *d);
+  d->dir = dir;
+  d->framing = dir == PGW_FRONTEND ? PGW_FRAMING_STARTUP : PGW_FRAMING_STANDARD;
+  d->password_kind = PGW_MSG_PASSWORD_MESSAGE;
+  d->answer_kind = PGW_MSG_SSL_RESPONSE;
+  d->max_len = (size_t)PGW_MAX_MESSAGE_LEN + 1;
+  if (opts) {
+    d->lenient = opts->lenient != 0;
+    if (opts->max_message_len != 0 && opts->max_message_len < d->max_len)
+      d->max_len = opts->max_message_len;
+  }
+  pgw__allocator_init(&d->alloc, opts ? opts->allocator : NULL);
+}
+
+void pgw_decoder_free(pgw_decoder *d) {
+  if (d->buf) d->alloc.free_fn(d->buf, d->alloc.user);
+  d->buf = NULL;
+  d->buf_cap = 0;
+  d->buf_len = 0;
+}
+
+void pgw_decoder_reset(pgw_decoder *d, pgw_framing framing, size_t offset) {
+  d->framing = framing;
+  d->chunk = NULL;
+  d->chunk_len = 0;
+  d->chunk_pos = 0;
+  d->chunk_offset = offset;
+  d->head_len = 0;
+  d->buf_len = 0;
+  d->msg_len = 0;
+  d->status = 0;
+  memset(&d->error, 0, sizeof d->error);
+}
+
+void pgw_decoder_set_framing(pgw_decoder *d, pgw_framing framing) {
+  d->framing = framing;
+  if (framing == PGW_FRAMING_NEGOTIATION) d->answer_kind = PGW_MSG_SSL_RESPONSE;
+}
+
+pgw_framing pgw_decoder_framing(const pgw_decoder *d) { return d->framing; }
+
+int pgw_decoder_expect_answer(pgw_decoder *d, pgw_kind answer) {
+  if (answer != PGW_MSG_SSL_RESPONSE && answer != PGW_MSG_GSSENC_RESPONSE)
+    return PGW_ERR_INVALID_ARGUMENT;
+  d->framing = PGW_FRAMING_NEGOTIATION;
+  d->answer_kind = answer;
+  return 0;
+}
+
+void pgw_decoder_set_protocol(pgw_decoder *d, uint32_t protocol) {
+  d->protocol = protocol;
+}
+
+int pgw_decoder_set_password_kind(pgw_decoder *d, pgw_kind kind) {
+  switch (kind) {
+  case PGW_MSG_PASSWORD_MESSAGE:
+  case PGW_MSG_SASL_INITIAL_RESPONSE:
+  case PGW_MSG_SASL_RESPONSE:
+  case PGW_MSG_GSS_RESPONSE:
+    d->password_kind = kind;
+    return 0;
+  default: return PGW_ERR_INVALID_ARGUMENT;
+  }
+}
+
+int pgw_decoder_feed(pgw_decoder *d, const uint8_t *data, size_t len) {
+  if (data == NULL && len != 0) return PGW_ERR_INVALID_ARGUMENT;
+  if (d->chunk_pos < d->chunk_len) return PGW_ERR_INVALID_ARGUMENT;
+  d->chunk_offset += d->chunk_len;
+  d->chunk = data;
+  d->chunk_len = len;
+  d->chunk_pos = 0;
+  return 0;
+}
+
+size_t pgw_decoder_offset(const pgw_decoder *d) {
+  return d->chunk_offset + d->chunk_pos;
+}
+
+const pgw_error *pgw_decoder_error(const pgw_decoder *d) { return &d->error; }
+
+static int fail(pgw_decoder *d, int code, size_t offset, const char *reason) {
+  d->status = code;
+  d->error.code = code;
+  d->error.offset = offset;
+  d->error.reason = reason;
+  return code;
+}
+
+/* Header bytes needed once the first byte is known. */
+static size_t header_size(const pgw_decoder *d, uint8_t first) {
+  switch (d->framing) {
+  case PGW_FRAMING_STARTUP: return 4;
+  case PGW_FRAMING_NEGOTIATION: return first == 'E' ? 5 : 1;
+  case PGW_FRAMING_STANDARD: break;
+  }
+  return 5;
+}
+
+/* Checks that need only the first byte: unknown type, direct SSL. */
+static int check_first(pgw_decoder *d, uint8_t first, size_t offset) {
+  if (d->framing == PGW_FRAMING_STARTUP) {
+    /* A startup length's first byte is 0 (<= 10004); 0x16 is a TLS
+     * handshake record: a PostgreSQL 17 client using direct SSL. */
+    if (first == 0x16) {
+      d->status = PGW_DIRECT_SSL;
+      d->error.code = 0;
+      d->error.offset = offset;
+      d->error.reason = "TLS handshake record where a startup packet was due "
+                        "(direct SSL)";
+      return PGW_DIRECT_SSL;
+    }
+    return 0;
+  }
+  if (d->framing == PGW_FRAMING_NEGOTIATION) {
+    if (first == 'E') return 0;
+    uint8_t yes = d->answer_kind == PGW_MSG_SSL_RESPONSE ? 'S' : 'G';
+    if (first != yes && first != 'N')
+      return fail(d, PGW_ERR_UNKNOWN_CODE, offset,
+                  "answer to SSLRequest/GSSENCRequest is not S/G, N or E");
+    return 0;
+  }
+  if (!d->lenient && pgw_kind_of(d->dir, first) == PGW_MSG_UNKNOWN)
+    return fail(d, PGW_ERR_UNKNOWN_TYPE, offset,
+                d->dir == PGW_FRONTEND ? "unknown frontend message type byte"
+                                       : "unknown backend message type byte");
+  return 0;
+}
+
+/* Total wire length from a complete header, checked against the limits. */
+static int parse_header(pgw_decoder *d, const uint8_t *h, size_t offset,
+                        size_t *total) {
+  if (d->framing == PGW_FRAMING_NEGOTIATION && h[0] != 'E') {
+    *total = 1;
+    return 0;
+  }
+  if (d->framing == PGW_FRAMING_STARTUP) {
+    uint32_t len = pgw_load32(h);
+    if (len < 8)
+      return fail(d, PGW_ERR_BAD_LENGTH, offset,
+                  "startup packet length word is below 8");
+    if (len > PGW_STARTUP_MAX_PAYLOAD + 4)
+      return fail(d, PGW_ERR_TOO_LARGE, offset,
+                  "startup packet longer than 10000 bytes");
+    *total = len;
+    return 0;
+  }
+  uint32_t len = pgw_load32(h + 1);
+  if (len < 4)
+    return fail(d, PGW_ERR_BAD_LENGTH, offset + 1,
+                "message length word is below 4");
+  size_t total_len = (size_t)len + 1;
+  size_t limit = d->max_len;
+  if (!d->lenient) {
+    pgw_framing f = d->framing == PGW_FRAMING_NEGOTIATION ? PGW_FRAMING_STANDARD
+                                                          : d->framing;
+    size_t per_type = pgw_message_limit(d->dir, f, h[0]);
+    if (per_type < limit) limit = per_type;
+  }
+  if (total_len > limit)
+    return fail(d, PGW_ERR_TOO_LARGE, offset + 1,
+                "message length exceeds the limit for its type");
+  *total = total_len;
+  return 0;
+}
+
+static pgw_kind startup_kind(const uint8_t *payload) {
+  uint32_t code = pgw_load32(payload);
+  if (code == PGW_CANCEL_REQUEST_CODE) return PGW_MSG_CANCEL_REQUEST;
+  if (code == PGW_SSL_REQUEST_CODE) return PGW_MSG_SSL_REQUEST;
+  if (code == PGW_GSSENC_REQUEST_CODE) return PGW_MSG_GSSENC_REQUEST;
+  return PGW_MSG_STARTUP_MESSAGE; /* its decoder rejects bad versions */
+}
+
+/* Decode one whole message at bytes[0..total) that began at offset. */
+static int deliver(pgw_decoder *d, const uint8_t *bytes, size_t total,
+                   size_t offset, pgw_message *m) {
+  size_t hsize;
+  pgw_kind kind;
+  pgw_framing framing = d->framing;
+  if (framing == PGW_FRAMING_STARTUP) {
+    hsize = 4;
+    kind = startup_kind(bytes + 4);
+  } else if (framing == PGW_FRAMING_NEGOTIATION && bytes[0] != 'E') {
+    hsize = 0;
+    kind = d->answer_kind;
+  } else {
+    hsize = 5;
+    kind = pgw_kind_of(d->dir, bytes[0]);
+    if (kind == PGW_MSG_PASSWORD_MESSAGE) kind = d->password_kind;
+  }
+  pgw_error err = {0, 0, NULL};
+  int rc;
+  if (kind == PGW_MSG_UNKNOWN) { /* lenient only: check_first rejects */
+    memset(m, 0, sizeof *m);
+    m->type = bytes[0];
+    m->payload.ptr = bytes + hsize;
+    m->payload.len = total - hsize;
+    rc = 0;
+  } else {
+    rc = pgw_message_decode(kind, bytes + hsize, total - hsize, d->protocol, m,
+                            &err);
+  }
+  if (rc) {
+    if (!d->lenient) return fail(d, rc, offset + hsize + err.offset, err.reason);
+    memset(&m->body, 0, sizeof m->body);
+    m->malformed = rc;
+  }
+  if (hsize == 5) m->type = bytes[0];
+  m->offset = offset;
+  m->wire_len = total;
+  if (framing == PGW_FRAMING_NEGOTIATION ||
+      (framing == PGW_FRAMING_STARTUP && kind == PGW_MSG_STARTUP_MESSAGE))
+    d->framing = PGW_FRAMING_STANDARD;
+  return PGW_OK;
+}
+
+static int reserve(pgw_decoder *d, size_t total) {
+  if (total <= d->buf_cap) return 0;
+  size_t cap = d->buf_cap ? d->buf_cap : 1024;
+  while (cap < total) cap = cap > SIZE_MAX / 2 ? total : cap * 2;
+  uint8_t *p = (uint8_t *)d->alloc.realloc_fn(d->buf, cap, d->alloc.user);
+  if (p == NULL) return PGW_ERR_NOMEM;
+  d->buf = p;
+  d->buf_cap = cap;
+  return 0;
+}
+
+/* Start reassembling a message of total bytes whose first `have` bytes
+ * are at src. */
+static int begin_assembly(pgw_decoder *d, const uint8_t *src, size_t have,
+                          size_t total, size_t offset) {
+  if (reserve(d, total))
+    return fail(d, PGW_ERR_NOMEM, offset, "reassembly buffer allocation failed");
+  memcpy(d->buf, src, have);
+  d->buf_len = have;
+  d->msg_len = total;
+  d->msg_offset = offset;
+  return 0;
+}
+
+int pgw_decoder_next(pgw_decoder *d, pgw_message *m) {
+  if (m == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  if (d->status) return d->status;
+  const uint8_t *chunk = d->chunk;
+  size_t avail = d->chunk_len - d->chunk_pos;
+  int rc;
+
+  if (d->msg_len == 0 && d->head_len > 0) {
+    /* Finish a split header. */
+    size_t hsize = header_size(d, d->head[0]);
+    size_t take = hsize - d->head_len;
+    if (take > avail) take = avail;
+    if (take) memcpy(d->head + d->head_len, chunk + d->chunk_pos, take);
+    d->head_len += take;
+    d->chunk_pos += take;
+    avail -= take;
+    if (d->head_len < hsize) return PGW_NEED_MORE;
+    size_t offset = pgw_decoder_offset(d) - hsize;
+    size_t total;
+    if ((rc = parse_header(d, d->head, offset, &total))) return rc;
+    d->head_len = 0;
+    if ((rc = begin_assembly(d, d->head, hsize, total, offset))) return rc;
+  }
+
+  if (d->msg_len != 0) {
+    /* Continue a split message. */
+    size_t take = d->msg_len - d->buf_len;
+    if (take > avail) take = avail;
+    if (take) memcpy(d->buf + d->buf_len, chunk + d->chunk_pos, take);
+    d->buf_len += take;
+    d->chunk_pos += take;
+    if (d->buf_len < d->msg_len) return PGW_NEED_MORE;
+    size_t total = d->msg_len;
+    d->msg_len = 0;
+    d->buf_len = 0;
+    return deliver(d, d->buf, total, d->msg_offset, m);
+  }
+
+  if (avail == 0) return PGW_NEED_MORE;
+  const uint8_t *p = chunk + d->chunk_pos;
+  size_t offset = pgw_decoder_offset(d);
+  if ((rc = check_first(d, p[0], offset))) return rc;
+  size_t hsize = header_size(d, p[0]);
+  if (avail < hsize) {
+    memcpy(d->head, p, avail);
+    d->head_len = avail;
+    d->chunk_pos += avail;
+    return PGW_NEED_MORE;
+  }
+  size_t total;
+  if ((rc = parse_header(d, p, offset, &total))) return rc;
+  if (avail >= total) {
+    d->chunk_pos += total;
+    return deliver(d, p, total, offset, m); /* zero copy */
+  }
+  if ((rc = begin_assembly(d, p, avail, total, offset))) return rc;
+  d->chunk_pos += avail;
+  return PGW_NEED_MORE;
+}
+
+int pgw_decoder_finish(pgw_decoder *d) {
+  if (d->status < 0) return d->status;
+  if (d->msg_len != 0)
+    return fail(d, PGW_ERR_END_OF_STREAM, d->msg_offset,
+                "stream ended inside a message");
+  if (d->head_len != 0)
+    return fail(d, PGW_ERR_END_OF_STREAM, pgw_decoder_offset(d) - d->head_len,
+                "stream ended inside a message header");
+  return 0;
+}
