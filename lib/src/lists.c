@@ -70,7 +70,10 @@ int pgw__rd_value_list(pgw_rd *r, size_t count, pgw_value_list *out,
   for (size_t i = 0; i < count; i++) {
     if ((size_t)(end - p) < 4) {
       r->p = p;
-      return pgw_rd_fail(r, PGW_ERR_BAD_COUNT, what);
+      /* No value left at all: the count is wrong; part of one: cut short. */
+      return p == end ? pgw_rd_fail(r, PGW_ERR_BAD_COUNT, what)
+                      : pgw_rd_fail(r, PGW_ERR_TRUNCATED,
+                                    "value length runs past the end");
     }
     uint32_t len = pgw_load32(p);
     p += 4;
