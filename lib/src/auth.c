@@ -108,10 +108,10 @@ static int decode_backend_key(pgw_rd *r, uint32_t protocol, pgw_message *m) {
 static int decode_negotiate(pgw_rd *r, pgw_message *m) {
   pgw_negotiate_protocol_version *n = &m->body.negotiate;
   int32_t count;
-  int rc = pgw_rd_u32(r, &n->newest_minor,
+  int rc = pgw_rd_u32(r, &n->newest_version,
                       "NegotiateProtocolVersion: version missing");
   if (rc) return rc;
-  if (PGW_PROTOCOL_MAJOR(n->newest_minor) != 3) {
+  if (PGW_PROTOCOL_MAJOR(n->newest_version) != 3) {
     r->p -= 4;
     return pgw_rd_fail(r, PGW_ERR_BAD_VALUE,
                        "NegotiateProtocolVersion: version major is not 3");
@@ -231,11 +231,11 @@ static int encode_sasl_initial(const pgw_sasl_initial_response *s, pgw_wr *w) {
 
 static int encode_negotiate(const pgw_negotiate_protocol_version *n,
                             pgw_wr *w) {
-  if (PGW_PROTOCOL_MAJOR(n->newest_minor) != 3) return PGW_ERR_BAD_VALUE;
+  if (PGW_PROTOCOL_MAJOR(n->newest_version) != 3) return PGW_ERR_BAD_VALUE;
   if (n->unrecognized.count > 0x7fffffffu) return PGW_ERR_BAD_COUNT;
   int rc = check_str_list(&n->unrecognized, 0);
   if (rc) return rc;
-  pgw_wr_u32(w, n->newest_minor);
+  pgw_wr_u32(w, n->newest_version);
   pgw_wr_u32(w, (uint32_t)n->unrecognized.count);
   return pgw__wr_str_list(w, &n->unrecognized);
 }

@@ -457,18 +457,18 @@ static void test_npv(void) {
 
   load(FX_NPV_15);
   decode_ok(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, 0, &m);
-  CHECK_EQ_INT(m.body.negotiate.newest_minor, PGW_PROTOCOL_3_0);
+  CHECK_EQ_INT(m.body.negotiate.newest_version, PGW_PROTOCOL_3_0);
   CHECK_EQ_INT(m.body.negotiate.unrecognized.count, 0);
   truncate_npv();
 
   load(FX_NPV_18_GREASE);
   decode_ok(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, 0, &m);
-  CHECK_EQ_INT(m.body.negotiate.newest_minor, PGW_PROTOCOL_3_2);
+  CHECK_EQ_INT(m.body.negotiate.newest_version, PGW_PROTOCOL_3_2);
   truncate_npv();
 
   load(FX_NPV_18_OPT);
   decode_ok(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, 0, &m);
-  CHECK_EQ_INT(m.body.negotiate.newest_minor, PGW_PROTOCOL_3_2);
+  CHECK_EQ_INT(m.body.negotiate.newest_version, PGW_PROTOCOL_3_2);
   CHECK_EQ_INT(m.body.negotiate.unrecognized.count, 1);
   it = pgw_str_iter(&m.body.negotiate.unrecognized);
   CHECK_EQ_INT(pgw_str_next(&it, &s), 1);
@@ -493,7 +493,7 @@ static void test_npv(void) {
   pgw_message b;
   memset(&b, 0, sizeof b);
   b.kind = PGW_MSG_NEGOTIATE_PROTOCOL_VERSION;
-  b.body.negotiate.newest_minor = PGW_PROTOCOL_3_0;
+  b.body.negotiate.newest_version = PGW_PROTOCOL_3_0;
   b.body.negotiate.unrecognized.count = 2;
   b.body.negotiate.unrecognized.items = names;
   expect_roundtrip(&b);
@@ -501,7 +501,7 @@ static void test_npv(void) {
   names[1].len = 6;
   CHECK_EQ_INT(encode_rc(&b), PGW_ERR_BAD_VALUE);
   names[1] = PGW_STR("_pq_.other");
-  b.body.negotiate.newest_minor = PGW_PROTOCOL(2, 0);
+  b.body.negotiate.newest_version = PGW_PROTOCOL(2, 0);
   CHECK_EQ_INT(encode_rc(&b), PGW_ERR_BAD_VALUE);
   pgw_error e;
   CHECK_EQ_INT(dec(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, PAYLEN, 0, &m, &e),

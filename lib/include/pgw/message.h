@@ -467,7 +467,10 @@ typedef struct pgw_function_call_response {
 } pgw_function_call_response;
 
 typedef struct pgw_negotiate_protocol_version {
-  uint32_t newest_minor;
+  /* The documentation calls it the newest minor version; servers send
+   * and libpq reads the whole version (major << 16 | minor): 0x00030000
+   * from PostgreSQL 15, 0x00030002 from 18. Major must be 3. */
+  uint32_t newest_version;
   pgw_str_list unrecognized; /* options the server did not recognise */
 } pgw_negotiate_protocol_version;
 
@@ -567,7 +570,10 @@ int pgw_message_decode(pgw_kind kind, const uint8_t *payload, size_t len,
  * with buf NULL and cap 0 is a size query). Returns PGW_ERR_BAD_VALUE for a
  * string holding a NUL, PGW_ERR_BAD_COUNT for a list over 65535 items,
  * PGW_ERR_TOO_LARGE past PGW_MAX_MESSAGE_LEN, PGW_ERR_BAD_KEY_LENGTH for a
- * cancel key outside 4..256 bytes. Decoded messages re-encode byte-exactly.
+ * cancel key outside 4..256 bytes, PGW_ERR_MISSING_FIELD for an Error or
+ * NoticeResponse without S, C and M, PGW_ERR_BAD_VALUE for a format code,
+ * status or target byte outside its domain. A message that encodes also
+ * decodes strictly; decoded messages re-encode byte-exactly.
  */
 int pgw_message_encode(const pgw_message *m, uint8_t *buf, size_t cap,
                        size_t *len);
