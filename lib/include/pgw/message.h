@@ -572,8 +572,8 @@ int pgw_message_decode(pgw_kind kind, const uint8_t *payload, size_t len,
  * PGW_ERR_TOO_LARGE past PGW_MAX_MESSAGE_LEN, PGW_ERR_BAD_KEY_LENGTH for a
  * cancel key outside 4..256 bytes, PGW_ERR_MISSING_FIELD for an Error or
  * NoticeResponse without S, C and M, PGW_ERR_BAD_VALUE for a format code,
- * status or target byte outside its domain. A message that encodes also
- * decodes strictly; decoded messages re-encode byte-exactly.
+ * status or target byte outside its domain. Decoded messages re-encode
+ * byte-exactly.
  */
 int pgw_message_encode(const pgw_message *m, uint8_t *buf, size_t cap,
                        size_t *len);
