@@ -1,5 +1,134 @@
-/* pgw/conn.h - decoder and state machine coordinated (being written). */
+/*
+ * pgw/conn.h - one end of a connection: a decoder for the peer's bytes and
+ * the state machine, coordinated. Still no I/O: bytes in, messages out;
+ * messages in, bytes out.
+ *
+ * Frontend role: you send frontend messages and receive the backend's.
+ * Backend role: the reverse. After every message, sent or received, the
+ * conn moves the state and hands the decoder what it needs for the next
+ * one (framing, which SSL/GSS answer, negotiated protocol, which 'p'), so
+ * the caller never sets framing by hand.
+ *
+ * Receive:
+ *   pgw_conn_receive(&c, chunk, n);
+ *   while ((rc = pgw_conn_next(&c, &msg)) == PGW_OK) use(&msg);
+ *   if (rc < 0) report(pgw_conn_error(&c));   // else PGW_NEED_MORE
+ * Send:
+ *   pgw_conn_send(&c, &msg, &out);            // appends to out
+ *
+ * View lifetime: as pgw/decoder.h: a received message's views are valid
+ * until the next pgw_conn_next(), _receive(), _tls_established() or
+ * _free(), and, when they point into the caller's chunk, while it is
+ * unchanged.
+ */
 #ifndef PGW_CONN_H
 #define PGW_CONN_H
+
 #include "pgw/state.h"
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+/*
+ * Hook called after a message was sent (bytes: its encoding) or received
+ * (bytes: the message exactly as on the wire), with the state already
+ * advanced. bytes are valid during the call only. A non-zero return is
+ * passed back as the result of pgw_conn_send()/pgw_conn_next() (the
+ * message still counts as sent/received).
+ */
+typedef int (*pgw_conn_hook)(void *user, const pgw_message *m,
+                             const uint8_t *bytes, size_t len);
+
+typedef struct pgw_conn_options {
+  /* PGW_FRONTEND: this end is the client. PGW_BACKEND: the server. */
+  pgw_dir role;
+  /* Lenient decoding and state (see pgw_decoder_options and
+   * pgw_state_options). */
+  int lenient;
+  /* For the decoder's reassembly buffer, the state's queue and the
+   * internal send buffer; NULL: malloc. */
+  const pgw_allocator *allocator;
+  /* Largest message received (see pgw_decoder_options); 0: 1 GiB - 1. */
+  size_t max_message_len;
+  /* Poolers: start phase and protocol (see pgw_state_options). */
+  pgw_phase start_phase;
+  uint32_t protocol;
+  pgw_conn_hook on_send;
+  pgw_conn_hook on_receive;
+  void *hook_user;
+} pgw_conn_options;
+
+/* Private fields; public so that it can live on the stack. */
+typedef struct pgw_conn {
+  pgw_dir role;
+  pgw_decoder decoder; /* the peer's bytes */
+  pgw_state state;
+  pgw_buf scratch; /* pgw_conn_send() with out == NULL */
+  pgw_conn_hook on_send, on_receive;
+  void *hook_user;
+  int status; /* sticky receive error */
+  int direct_ssl;
+  pgw_error error;
+} pgw_conn;
+
+/* Initialise; opts may be NULL (frontend role, strict). Returns 0 or
+ * PGW_ERR_INVALID_ARGUMENT (bad role or start phase). */
+int pgw_conn_init(pgw_conn *c, const pgw_conn_options *opts);
+
+/* Release the decoder's, the state's and the send buffer's memory. */
+void pgw_conn_free(pgw_conn *c);
+
+/* Hand over the next chunk of the peer's bytes (not copied). Call it at
+ * the start and whenever pgw_conn_next() returned PGW_NEED_MORE. Returns 0
+ * or PGW_ERR_INVALID_ARGUMENT (bytes of the previous chunk unread). */
+int pgw_conn_receive(pgw_conn *c, const uint8_t *data, size_t len);
+
+/*
+ * Next message from the peer, checked by the decoder and the state.
+ * Returns PGW_OK (*m set, state advanced, receive hook called),
+ * PGW_NEED_MORE, PGW_DIRECT_SSL (backend role: the client opened with
+ * TLS; do the handshake, then pgw_conn_tls_established()), or an error:
+ * decoder errors (framing, content), PGW_ERR_UNEXPECTED_MESSAGE or
+ * PGW_ERR_CONNECTION_CLOSED from the state (then *m still holds the
+ * offending message). Errors are sticky; pgw_conn_error() tells the
+ * stream offset and reason. Lenient mode: violations are counted in the
+ * state (pgw_state_violations) and the message is returned with PGW_OK.
+ */
+int pgw_conn_next(pgw_conn *c, pgw_message *m);
+
+/* End of the peer's stream: 0, or PGW_ERR_END_OF_STREAM if it ended
+ * inside a message. */
+int pgw_conn_finish(pgw_conn *c);
+
+/*
+ * Send m: check it against the state (it must be a message of this
+ * end's role allowed now), encode it, append the bytes to out, advance the
+ * state, then call the send hook. out may be NULL when a send hook is set:
+ * the bytes then go to the hook only (from an internal buffer kept across
+ * calls). On failure nothing is appended and the state is unchanged;
+ * returns the encoder's or the state's error (pgw_conn_error() has the
+ * state's reason).
+ */
+int pgw_conn_send(pgw_conn *c, const pgw_message *m, pgw_buf *out);
+
+/*
+ * Encryption is up (phase TLSHandshake after an 'S'/'G' answer, or after
+ * PGW_DIRECT_SSL / a direct-SSL client in phase Startup): the decoder
+ * restarts on the decrypted stream, expecting a startup packet, at the
+ * current stream offset. Returns PGW_ERR_INVALID_ARGUMENT in other phases,
+ * PGW_ERR_UNEXPECTED_MESSAGE if unencrypted bytes of a message arrived
+ * after the answer (the CVE-2021-23214/23222 injection).
+ */
+int pgw_conn_tls_established(pgw_conn *c);
+
+pgw_phase pgw_conn_phase(const pgw_conn *c);
+const pgw_state *pgw_conn_state(const pgw_conn *c);
+/* The last error (code 0 if none). */
+const pgw_error *pgw_conn_error(const pgw_conn *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PGW_CONN_H */

@@ -1,0 +1,170 @@
+/*
+ * conn.c - decoder and state machine coordinated for one end of a
+ * connection.
+ */
+#include <string.h>
+
+#include "pgw/conn.h"
+#include "pgw_internal.h"
+
+static pgw_dir peer_of(const pgw_conn *c) {
+  return c->role == PGW_FRONTEND ? PGW_BACKEND : PGW_FRONTEND;
+}
+
+/* Tell the decoder what the state expects next from the peer. */
+static void sync_decoder(pgw_conn *c) {
+  pgw_dir peer = peer_of(c);
+  pgw_framing f = pgw_state_framing(&c->state, peer);
+  if (f == PGW_FRAMING_NEGOTIATION) {
+    pgw_decoder_expect_answer(&c->decoder, pgw_state_answer_kind(&c->state));
+  } else if (pgw_decoder_framing(&c->decoder) != f) {
+    pgw_decoder_set_framing(&c->decoder, f);
+  }
+  pgw_decoder_set_protocol(&c->decoder, pgw_state_protocol(&c->state));
+  if (peer == PGW_FRONTEND)
+    pgw_decoder_set_password_kind(&c->decoder,
+                                  pgw_state_password_kind(&c->state));
+}
+
+int pgw_conn_init(pgw_conn *c, const pgw_conn_options *opts) {
+  if (c == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  memset(c, 0, sizeof *c);
+  pgw_dir role = opts ? opts->role : PGW_FRONTEND;
+  if (role != PGW_FRONTEND && role != PGW_BACKEND)
+    return PGW_ERR_INVALID_ARGUMENT;
+  c->role = role;
+  pgw_state_options so;
+  memset(&so, 0, sizeof so);
+  pgw_decoder_options dopt;
+  memset(&dopt, 0, sizeof dopt);
+  if (opts) {
+    so.lenient = opts->lenient;
+    so.start_phase = opts->start_phase;
+    so.protocol = opts->protocol;
+    so.allocator = opts->allocator;
+    dopt.lenient = opts->lenient;
+    dopt.allocator = opts->allocator;
+    dopt.max_message_len = opts->max_message_len;
+    c->on_send = opts->on_send;
+    c->on_receive = opts->on_receive;
+    c->hook_user = opts->hook_user;
+  }
+  int rc = pgw_state_init(&c->state, &so);
+  if (rc) return rc;
+  pgw_decoder_init(&c->decoder, peer_of(c), &dopt);
+  pgw_buf_init(&c->scratch, opts ? opts->allocator : NULL);
+  sync_decoder(c);
+  return 0;
+}
+
+void pgw_conn_free(pgw_conn *c) {
+  if (c == NULL) return;
+  pgw_decoder_free(&c->decoder);
+  pgw_state_free(&c->state);
+  pgw_buf_free(&c->scratch);
+}
+
+int pgw_conn_receive(pgw_conn *c, const uint8_t *data, size_t len) {
+  if (c == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  return pgw_decoder_feed(&c->decoder, data, len);
+}
+
+static int fail(pgw_conn *c, const pgw_error *e) {
+  c->error = *e;
+  c->status = e->code;
+  return e->code;
+}
+
+int pgw_conn_next(pgw_conn *c, pgw_message *m) {
+  if (c == NULL || m == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  if (c->status) return c->status;
+  int rc = pgw_decoder_next(&c->decoder, m);
+  if (rc == PGW_DIRECT_SSL) {
+    c->direct_ssl = 1;
+    return rc;
+  }
+  if (rc < 0) return fail(c, pgw_decoder_error(&c->decoder));
+  if (rc != PGW_OK) return rc;
+  rc = pgw_state_feed(&c->state, peer_of(c), m);
+  sync_decoder(c);
+  if (rc < 0) {
+    pgw_error e = *pgw_state_error(&c->state);
+    return fail(c, &e);
+  }
+  if (c->on_receive) {
+    /* The decoder keeps a message's header and payload contiguous. */
+    size_t hlen = m->wire_len - m->payload.len;
+    return c->on_receive(c->hook_user, m, m->payload.ptr - hlen, m->wire_len);
+  }
+  return PGW_OK;
+}
+
+int pgw_conn_finish(pgw_conn *c) {
+  if (c == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  int rc = pgw_decoder_finish(&c->decoder);
+  if (rc < 0) c->error = *pgw_decoder_error(&c->decoder);
+  return rc;
+}
+
+int pgw_conn_send(pgw_conn *c, const pgw_message *m, pgw_buf *out) {
+  if (c == NULL || m == NULL || (out == NULL && c->on_send == NULL))
+    return PGW_ERR_INVALID_ARGUMENT;
+  pgw_buf *b = out;
+  if (b == NULL) {
+    b = &c->scratch;
+    pgw_buf_clear(b);
+  }
+  size_t start = b->len;
+  int rc = pgw_message_encode_buf(m, b);
+  if (rc) {
+    c->error.code = rc;
+    c->error.offset = 0;
+    c->error.reason = "message could not be encoded";
+    return rc;
+  }
+  rc = pgw_state_feed(&c->state, c->role, m);
+  if (rc < 0) {
+    b->len = start;
+    c->error = *pgw_state_error(&c->state);
+    return rc;
+  }
+  sync_decoder(c);
+  if (c->on_send)
+    return c->on_send(c->hook_user, m, b->data + start, b->len - start);
+  return PGW_OK;
+}
+
+int pgw_conn_tls_established(pgw_conn *c) {
+  if (c == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  pgw_phase p = pgw_state_phase(&c->state);
+  if (p == PGW_PHASE_STARTUP) {
+    /* Direct SSL: the backend role saw the TLS record, or the frontend
+     * role opened with TLS itself. */
+    if (c->role == PGW_BACKEND && !c->direct_ssl)
+      return PGW_ERR_INVALID_ARGUMENT;
+    int rc = pgw_state_direct_ssl(&c->state);
+    if (rc) return rc;
+  } else if (p != PGW_PHASE_TLS_HANDSHAKE) {
+    return PGW_ERR_INVALID_ARGUMENT;
+  } else if (!c->direct_ssl && pgw_decoder_finish(&c->decoder) != 0) {
+    /* Part of a message arrived before the handshake: injected. */
+    pgw_error e = {PGW_ERR_UNEXPECTED_MESSAGE,
+                   pgw_decoder_error(&c->decoder)->offset,
+                   "unencrypted bytes after the SSL/GSS answer, before "
+                   "encryption was established"};
+    return fail(c, &e);
+  }
+  size_t offset = pgw_decoder_offset(&c->decoder);
+  if (c->direct_ssl) offset = pgw_decoder_error(&c->decoder)->offset;
+  pgw_state_tls_established(&c->state);
+  pgw_decoder_reset(&c->decoder, pgw_state_framing(&c->state, peer_of(c)),
+                    offset);
+  c->direct_ssl = 0;
+  c->status = 0;
+  sync_decoder(c);
+  return 0;
+}
+
+pgw_phase pgw_conn_phase(const pgw_conn *c) { return pgw_state_phase(&c->state); }
+const pgw_state *pgw_conn_state(const pgw_conn *c) { return &c->state; }
+const pgw_error *pgw_conn_error(const pgw_conn *c) { return &c->error; }

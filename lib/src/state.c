@@ -1,0 +1,1072 @@
+/*
+ * state.c - the connection phase machine.
+ *
+ * Two cursors describe a connection: what the frontend may send now (a
+ * frontend context) and what the backend may send now (a backend context).
+ * Each context is a row list {message, effect, next frontend context, next
+ * backend context, next phase} plus an optional base context whose rows
+ * also apply (asynchronous messages, shared alternatives). Lookup and the
+ * "expected A, B or C" text both walk the same rows.
+ *
+ * Once the connection is ready, frontend requests join a queue of pending
+ * requests; the backend context is then the answer state of the oldest
+ * request (see the items table), so pipelining, Sync counting and the
+ * discard-until-Sync rule after an extended-query error fall out of the
+ * queue. Sources: protocol.sgml (Message Flow), postgres.c (main loop,
+ * ignore_till_sync), copyfromparse.c (Flush/Sync ignored during COPY FROM
+ * STDIN), backend_startup.c (SSL/GSS negotiation order), elog.c (no
+ * notices during authentication), fe-connect.c and fe-protocol3.c.
+ */
+#include <string.h>
+
+#include "pgw/state.h"
+#include "pgw_internal.h"
+
+/* ---- tokens: message kinds, with Authentication refined by code ---- */
+
+enum {
+  T_AUTH_OK = PGW_MSG_KIND_COUNT,
+  T_AUTH_KERBEROS,
+  T_AUTH_CLEARTEXT,
+  T_AUTH_MD5,
+  T_AUTH_GSS,
+  T_AUTH_GSS_CONTINUE,
+  T_AUTH_SSPI,
+  T_AUTH_SASL,
+  T_AUTH_SASL_CONTINUE,
+  T_AUTH_SASL_FINAL,
+  T_COUNT
+};
+
+static const char *const auth_names[T_COUNT - T_AUTH_OK] = {
+    "AuthenticationOk",          "AuthenticationKerberosV5",
+    "AuthenticationCleartextPassword", "AuthenticationMD5Password",
+    "AuthenticationGSS",         "AuthenticationGSSContinue",
+    "AuthenticationSSPI",        "AuthenticationSASL",
+    "AuthenticationSASLContinue", "AuthenticationSASLFinal"};
+
+static const char *token_name(int tok) {
+  if (tok >= T_AUTH_OK && tok < T_COUNT) return auth_names[tok - T_AUTH_OK];
+  if (tok == PGW_MSG_UNKNOWN) return "an unknown message";
+  return pgw_kind_name((pgw_kind)tok);
+}
+
+/* ---- effects: what a transition does besides moving the cursors ---- */
+
+enum {
+  E_NONE,
+  E_STARTUP,       /* record the requested protocol */
+  E_SSL_ANSWER,    /* 'S': TLS handshake; 'N': back to startup */
+  E_GSS_ANSWER,    /* 'G': GSS encryption; 'N': back to startup */
+  E_NPV,           /* NegotiateProtocolVersion: lower the protocol */
+  E_AUTH,          /* Authentication request: next 'p' kind */
+  E_BKD,           /* BackendKeyData: check and keep the key */
+  E_READY,         /* first ReadyForQuery: connection is ready */
+  E_FAIL,          /* ErrorResponse during startup: failed */
+  E_ASYNC_ERROR,   /* unprompted ErrorResponse: FATAL/PANIC only */
+  E_TERMINATE,     /* frontend Terminate */
+  E_ENQUEUE,       /* a request the backend must answer */
+  E_SYNC,          /* Sync: ends the extended-query series */
+  E_POP,           /* the oldest request is answered */
+  E_COMPLETE,      /* CommandComplete: statement (Query) or request done */
+  E_RFQ,           /* ReadyForQuery ends a Query, FunctionCall or Sync */
+  E_ERROR,         /* ErrorResponse answering the oldest request */
+  E_COPY_IN,       /* CopyInResponse */
+  E_COPY_OUT,      /* CopyOutResponse */
+  E_COPY_BOTH,     /* CopyBothResponse */
+  E_FE_COPY_DONE,  /* frontend CopyDone */
+  E_FE_COPY_FAIL,  /* frontend CopyFail */
+  E_STALE_END      /* CopyDone/CopyFail after the backend aborted COPY */
+};
+
+/* ---- contexts ---- */
+
+enum { /* frontend */
+  F_CLOSED,
+  F_WAIT,
+  F_TLS,
+  F_STARTUP,
+  F_STARTUP_NO_SSL,
+  F_STARTUP_NO_GSS,
+  F_STARTUP_PLAIN,
+  F_PASSWORD,
+  F_SASL_INITIAL,
+  F_SASL,
+  F_GSS,
+  F_INIT,
+  F_FAILED,
+  F_IDLE,
+  F_EXTENDED,
+  F_DISCARD,
+  F_COPY_IN,
+  F_COPY_BOTH,
+  F_STALE_IDLE,
+  F_STALE_EXTENDED,
+  F_STALE_DISCARD,
+  F_COUNT,
+  F_OP = 0xfe /* stored while ready: the context is computed */
+};
+
+enum { /* backend */
+  B_NONE,
+  B_SSL_ANSWER,
+  B_GSS_ANSWER,
+  B_AUTH_FAIL,
+  B_AUTH_START,
+  B_AUTH_REQUEST,
+  B_AUTH_CLIENT,
+  B_AUTH_RESULT,
+  B_SASL_STEP,
+  B_GSS_STEP,
+  B_ASYNC,
+  B_INIT,
+  B_INIT_KEYED,
+  B_IDLE,
+  B_Q_NEXT,
+  B_Q_FIRST,
+  B_Q_STMT,
+  B_Q_ROWS,
+  B_RFQ,
+  B_FC,
+  B_PARSE,
+  B_BIND,
+  B_CLOSE,
+  B_DESCRIBE_S,
+  B_DESCRIBE_ROWS,
+  B_EXEC,
+  B_EXEC_ROWS,
+  B_SYNC,
+  B_COPY_IN,
+  B_COPY_IN_DONE,
+  B_COPY_FAILED,
+  B_COPY_OUT,
+  B_COPY_OUT_DONE,
+  B_COPY_BOTH,
+  B_COPY_BOTH_BE_DONE,
+  B_COPY_BOTH_FE_DONE,
+  B_COUNT
+};
+
+#define KEEP 0xff
+#define BY_ITEM PGW_PHASE_COUNT
+
+typedef struct row {
+  uint8_t tok, eff, nf, nb, np;
+} row;
+
+typedef struct context {
+  const row *rows;
+  uint8_t n;
+  uint8_t base;  /* KEEP: none */
+  uint8_t phase; /* backend contexts once ready: BY_ITEM or a COPY phase */
+  uint8_t on_fe_done, on_fe_fail; /* backend context after frontend
+                                     CopyDone / CopyFail */
+  const char *none; /* what "expected" says when no row applies */
+} context;
+
+#define R(tok, eff, nf, nb, np)                                                \
+  { (uint8_t)(tok), (uint8_t)(eff), (uint8_t)(nf), (uint8_t)(nb), (uint8_t)(np) }
+#define RE(tok, eff) R(tok, eff, KEEP, KEEP, KEEP)
+#define RB(tok, eff, nb) R(tok, eff, KEEP, nb, KEEP)
+#define ROWS(a) a, (uint8_t)(sizeof a / sizeof a[0])
+#define NOROWS NULL, 0
+
+/* ---- frontend rows ---- */
+
+static const row f_startup_plain[] = {
+    R(PGW_MSG_STARTUP_MESSAGE, E_STARTUP, F_WAIT, B_AUTH_START,
+      PGW_PHASE_AUTHENTICATION),
+    R(PGW_MSG_CANCEL_REQUEST, E_NONE, F_CLOSED, B_NONE, PGW_PHASE_CANCEL)};
+static const row f_ssl[] = {R(PGW_MSG_SSL_REQUEST, E_NONE, F_WAIT,
+                              B_SSL_ANSWER, PGW_PHASE_SSL_NEGOTIATION)};
+static const row f_gss[] = {R(PGW_MSG_GSSENC_REQUEST, E_NONE, F_WAIT,
+                              B_GSS_ANSWER, PGW_PHASE_GSS_NEGOTIATION)};
+static const row f_startup[] = {
+    R(PGW_MSG_SSL_REQUEST, E_NONE, F_WAIT, B_SSL_ANSWER,
+      PGW_PHASE_SSL_NEGOTIATION),
+    R(PGW_MSG_GSSENC_REQUEST, E_NONE, F_WAIT, B_GSS_ANSWER,
+      PGW_PHASE_GSS_NEGOTIATION)};
+static const row f_password[] = {R(PGW_MSG_PASSWORD_MESSAGE, E_NONE, F_WAIT,
+                                   B_AUTH_RESULT, PGW_PHASE_AUTHENTICATION)};
+static const row f_sasl_initial[] = {R(PGW_MSG_SASL_INITIAL_RESPONSE, E_NONE,
+                                       F_WAIT, B_SASL_STEP,
+                                       PGW_PHASE_AUTHENTICATION)};
+static const row f_sasl[] = {R(PGW_MSG_SASL_RESPONSE, E_NONE, F_WAIT,
+                               B_SASL_STEP, PGW_PHASE_AUTHENTICATION)};
+static const row f_gss_response[] = {R(PGW_MSG_GSS_RESPONSE, E_NONE, F_WAIT,
+                                       B_GSS_STEP, PGW_PHASE_AUTHENTICATION)};
+static const row f_init[] = {RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+static const row f_failed[] = {R(PGW_MSG_TERMINATE, E_NONE, F_CLOSED, KEEP,
+                                 KEEP)};
+static const row f_idle[] = {RE(PGW_MSG_QUERY, E_ENQUEUE),
+                             RE(PGW_MSG_FUNCTION_CALL, E_ENQUEUE)};
+static const row f_extended[] = {
+    RE(PGW_MSG_PARSE, E_ENQUEUE),    RE(PGW_MSG_BIND, E_ENQUEUE),
+    RE(PGW_MSG_DESCRIBE, E_ENQUEUE), RE(PGW_MSG_EXECUTE, E_ENQUEUE),
+    RE(PGW_MSG_CLOSE, E_ENQUEUE),    RE(PGW_MSG_SYNC, E_SYNC),
+    RE(PGW_MSG_FLUSH, E_NONE),       RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+/* After an error in extended query the server discards all but Sync. */
+static const row f_discard[] = {
+    RE(PGW_MSG_PARSE, E_NONE),    RE(PGW_MSG_BIND, E_NONE),
+    RE(PGW_MSG_DESCRIBE, E_NONE), RE(PGW_MSG_EXECUTE, E_NONE),
+    RE(PGW_MSG_CLOSE, E_NONE),    RE(PGW_MSG_SYNC, E_SYNC),
+    RE(PGW_MSG_FLUSH, E_NONE),    RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+/* COPY FROM STDIN: Flush and Sync are ignored by the server; anything
+ * else but copy messages is a protocol violation (copyfromparse.c). */
+static const row f_copy_in[] = {
+    RE(PGW_MSG_COPY_DATA, E_NONE), RE(PGW_MSG_COPY_DONE, E_FE_COPY_DONE),
+    RE(PGW_MSG_COPY_FAIL, E_FE_COPY_FAIL), RE(PGW_MSG_FLUSH, E_NONE),
+    RE(PGW_MSG_SYNC, E_NONE)};
+/* Copy-both (walsender): CopyData, CopyDone, Terminate. */
+static const row f_copy_both[] = {RE(PGW_MSG_COPY_DATA, E_NONE),
+                                  RE(PGW_MSG_COPY_DONE, E_FE_COPY_DONE),
+                                  RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+/* The backend ended the COPY with an error while the frontend was still
+ * sending: its copy messages in flight are ignored by the server. */
+static const row f_stale[] = {RE(PGW_MSG_COPY_DATA, E_NONE),
+                              RE(PGW_MSG_COPY_DONE, E_STALE_END),
+                              RE(PGW_MSG_COPY_FAIL, E_STALE_END)};
+
+#define FC(rows, base, none) {rows, base, 0, KEEP, KEEP, none}
+static const context fctx_table[F_COUNT] = {
+    [F_CLOSED] = FC(NOROWS, KEEP, "nothing: the connection is over"),
+    [F_WAIT] = FC(NOROWS, KEEP, "nothing: it is the backend's turn"),
+    [F_TLS] = FC(NOROWS, KEEP, "nothing before encryption is established"),
+    [F_STARTUP] = FC(ROWS(f_startup), F_STARTUP_PLAIN, NULL),
+    [F_STARTUP_NO_SSL] = FC(ROWS(f_gss), F_STARTUP_PLAIN, NULL),
+    [F_STARTUP_NO_GSS] = FC(ROWS(f_ssl), F_STARTUP_PLAIN, NULL),
+    [F_STARTUP_PLAIN] = FC(ROWS(f_startup_plain), KEEP, NULL),
+    [F_PASSWORD] = FC(ROWS(f_password), KEEP, NULL),
+    [F_SASL_INITIAL] = FC(ROWS(f_sasl_initial), KEEP, NULL),
+    [F_SASL] = FC(ROWS(f_sasl), KEEP, NULL),
+    [F_GSS] = FC(ROWS(f_gss_response), KEEP, NULL),
+    [F_INIT] = FC(ROWS(f_init), KEEP, NULL),
+    [F_FAILED] = FC(ROWS(f_failed), KEEP, NULL),
+    [F_IDLE] = FC(ROWS(f_idle), F_EXTENDED, NULL),
+    [F_EXTENDED] = FC(ROWS(f_extended), KEEP, NULL),
+    [F_DISCARD] = FC(ROWS(f_discard), KEEP, NULL),
+    [F_COPY_IN] = FC(ROWS(f_copy_in), KEEP, NULL),
+    [F_COPY_BOTH] = FC(ROWS(f_copy_both), KEEP, NULL),
+    [F_STALE_IDLE] = FC(ROWS(f_stale), F_IDLE, NULL),
+    [F_STALE_EXTENDED] = FC(ROWS(f_stale), F_EXTENDED, NULL),
+    [F_STALE_DISCARD] = FC(ROWS(f_stale), F_DISCARD, NULL),
+};
+
+/* ---- backend rows ---- */
+
+static const row b_ssl_answer[] = {
+    RE(PGW_MSG_SSL_RESPONSE, E_SSL_ANSWER),
+    RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
+static const row b_gss_answer[] = {
+    RE(PGW_MSG_GSSENC_RESPONSE, E_GSS_ANSWER),
+    RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
+/* Every authentication context: a FATAL ends the attempt (elog.c sends
+ * nothing below ERROR to the client while authentication is in progress,
+ * so no NoticeResponse here). */
+static const row b_auth_fail[] = {RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
+/* NegotiateProtocolVersion comes right after the StartupMessage, before
+ * any Authentication message, at most once. */
+static const row b_auth_start[] = {
+    RB(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, E_NPV, B_AUTH_REQUEST)};
+static const row b_auth_request[] = {
+    R(T_AUTH_OK, E_AUTH, F_INIT, B_INIT, PGW_PHASE_INITIALIZATION),
+    R(T_AUTH_CLEARTEXT, E_AUTH, F_PASSWORD, B_AUTH_CLIENT,
+      PGW_PHASE_AUTH_PASSWORD),
+    R(T_AUTH_MD5, E_AUTH, F_PASSWORD, B_AUTH_CLIENT, PGW_PHASE_AUTH_PASSWORD),
+    R(T_AUTH_SASL, E_AUTH, F_SASL_INITIAL, B_AUTH_CLIENT,
+      PGW_PHASE_AUTH_SASL_INITIAL),
+    R(T_AUTH_GSS, E_AUTH, F_GSS, B_AUTH_CLIENT, PGW_PHASE_AUTH_GSS),
+    R(T_AUTH_SSPI, E_AUTH, F_GSS, B_AUTH_CLIENT, PGW_PHASE_AUTH_GSS)};
+static const row b_auth_result[] = {
+    R(T_AUTH_OK, E_AUTH, F_INIT, B_INIT, PGW_PHASE_INITIALIZATION)};
+static const row b_sasl_step[] = {
+    R(T_AUTH_SASL_CONTINUE, E_AUTH, F_SASL, B_AUTH_CLIENT, PGW_PHASE_AUTH_SASL),
+    R(T_AUTH_SASL_FINAL, E_AUTH, F_WAIT, B_AUTH_RESULT,
+      PGW_PHASE_AUTH_SASL_FINAL)};
+/* After GSSContinue the server may be done (GSS_S_COMPLETE) and send
+ * AuthenticationOk, or wait for another GSSResponse (F_GSS). */
+static const row b_gss_step[] = {R(T_AUTH_GSS_CONTINUE, E_AUTH, F_GSS,
+                                   B_AUTH_RESULT, PGW_PHASE_AUTH_GSS)};
+static const row b_async[] = {RE(PGW_MSG_PARAMETER_STATUS, E_NONE),
+                              RE(PGW_MSG_NOTICE_RESPONSE, E_NONE),
+                              RE(PGW_MSG_NOTIFICATION_RESPONSE, E_NONE),
+                              RE(PGW_MSG_ERROR_RESPONSE, E_ASYNC_ERROR)};
+static const row b_init[] = {
+    RB(PGW_MSG_BACKEND_KEY_DATA, E_BKD, B_INIT_KEYED)};
+static const row b_init_keyed[] = {RE(PGW_MSG_READY_FOR_QUERY, E_READY),
+                                   RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
+/* A statement's answer in a simple Query. */
+static const row b_q_next[] = {
+    RB(PGW_MSG_ROW_DESCRIPTION, E_NONE, B_Q_ROWS),
+    RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
+    RE(PGW_MSG_COPY_IN_RESPONSE, E_COPY_IN),
+    RE(PGW_MSG_COPY_OUT_RESPONSE, E_COPY_OUT),
+    RE(PGW_MSG_COPY_BOTH_RESPONSE, E_COPY_BOTH),
+    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+/* EmptyQueryResponse only answers a query string without statements. */
+static const row b_q_first[] = {
+    RB(PGW_MSG_EMPTY_QUERY_RESPONSE, E_NONE, B_RFQ)};
+static const row b_q_stmt[] = {RE(PGW_MSG_READY_FOR_QUERY, E_RFQ)};
+static const row b_q_rows[] = {RE(PGW_MSG_DATA_ROW, E_NONE),
+                               RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
+                               RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_rfq[] = {RE(PGW_MSG_READY_FOR_QUERY, E_RFQ)};
+static const row b_fc[] = {
+    RB(PGW_MSG_FUNCTION_CALL_RESPONSE, E_NONE, B_RFQ),
+    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_parse[] = {RE(PGW_MSG_PARSE_COMPLETE, E_POP),
+                              RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_bind[] = {RE(PGW_MSG_BIND_COMPLETE, E_POP),
+                             RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_close[] = {RE(PGW_MSG_CLOSE_COMPLETE, E_POP),
+                              RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_describe_s[] = {
+    RB(PGW_MSG_PARAMETER_DESCRIPTION, E_NONE, B_DESCRIBE_ROWS),
+    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_describe_rows[] = {RE(PGW_MSG_ROW_DESCRIPTION, E_POP),
+                                      RE(PGW_MSG_NO_DATA, E_POP),
+                                      RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+/* Execute: rows need no RowDescription here (the client had it from a
+ * Describe or knows it); PortalSuspended only after max_rows rows, so
+ * after at least one DataRow. CopyBothResponse only answers replication
+ * commands, which only run as simple queries. */
+static const row b_exec[] = {
+    RB(PGW_MSG_DATA_ROW, E_NONE, B_EXEC_ROWS),
+    RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
+    RE(PGW_MSG_EMPTY_QUERY_RESPONSE, E_POP),
+    RE(PGW_MSG_COPY_IN_RESPONSE, E_COPY_IN),
+    RE(PGW_MSG_COPY_OUT_RESPONSE, E_COPY_OUT),
+    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_exec_rows[] = {RE(PGW_MSG_DATA_ROW, E_NONE),
+                                  RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
+                                  RE(PGW_MSG_PORTAL_SUSPENDED, E_POP),
+                                  RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+/* Sync: the implicit COMMIT may fail (ErrorResponse, then ReadyForQuery). */
+static const row b_sync[] = {RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_error_only[] = {RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_copy_in_done[] = {RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
+                                     RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_copy_out[] = {
+    RE(PGW_MSG_COPY_DATA, E_NONE),
+    RB(PGW_MSG_COPY_DONE, E_NONE, B_COPY_OUT_DONE),
+    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_copy_both[] = {
+    RE(PGW_MSG_COPY_DATA, E_NONE),
+    RB(PGW_MSG_COPY_DONE, E_NONE, B_COPY_BOTH_BE_DONE),
+    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+/* Both sides done: the replication command may still return a result set
+ * (the next timeline) before CommandComplete. */
+static const row b_copy_both_fe_done[] = {
+    RE(PGW_MSG_COPY_DATA, E_NONE), RB(PGW_MSG_COPY_DONE, E_NONE, B_Q_NEXT),
+    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+
+#define BC(rows, base, phase, fd, ff, none) {rows, base, phase, fd, ff, none}
+#define BOP(rows, base) {rows, base, BY_ITEM, KEEP, KEEP, NULL}
+static const context bctx_table[B_COUNT] = {
+    [B_NONE] = BC(NOROWS, KEEP, BY_ITEM, KEEP, KEEP, "nothing"),
+    [B_SSL_ANSWER] = BOP(ROWS(b_ssl_answer), KEEP),
+    [B_GSS_ANSWER] = BOP(ROWS(b_gss_answer), KEEP),
+    [B_AUTH_FAIL] = BOP(ROWS(b_auth_fail), KEEP),
+    [B_AUTH_START] = BOP(ROWS(b_auth_start), B_AUTH_REQUEST),
+    [B_AUTH_REQUEST] = BOP(ROWS(b_auth_request), B_AUTH_FAIL),
+    [B_AUTH_CLIENT] = BOP(NOROWS, B_AUTH_FAIL),
+    [B_AUTH_RESULT] = BOP(ROWS(b_auth_result), B_AUTH_FAIL),
+    [B_SASL_STEP] = BOP(ROWS(b_sasl_step), B_AUTH_FAIL),
+    [B_GSS_STEP] = BOP(ROWS(b_gss_step), B_AUTH_RESULT),
+    [B_ASYNC] = BOP(ROWS(b_async), KEEP),
+    [B_INIT] = BOP(ROWS(b_init), B_INIT_KEYED),
+    [B_INIT_KEYED] = BOP(ROWS(b_init_keyed), B_ASYNC),
+    [B_IDLE] = BOP(NOROWS, B_ASYNC),
+    [B_Q_NEXT] = BOP(ROWS(b_q_next), B_ASYNC),
+    [B_Q_FIRST] = BOP(ROWS(b_q_first), B_Q_NEXT),
+    [B_Q_STMT] = BOP(ROWS(b_q_stmt), B_Q_NEXT),
+    [B_Q_ROWS] = BOP(ROWS(b_q_rows), B_ASYNC),
+    [B_RFQ] = BOP(ROWS(b_rfq), B_ASYNC),
+    [B_FC] = BOP(ROWS(b_fc), B_ASYNC),
+    [B_PARSE] = BOP(ROWS(b_parse), B_ASYNC),
+    [B_BIND] = BOP(ROWS(b_bind), B_ASYNC),
+    [B_CLOSE] = BOP(ROWS(b_close), B_ASYNC),
+    [B_DESCRIBE_S] = BOP(ROWS(b_describe_s), B_ASYNC),
+    [B_DESCRIBE_ROWS] = BOP(ROWS(b_describe_rows), B_ASYNC),
+    [B_EXEC] = BOP(ROWS(b_exec), B_ASYNC),
+    [B_EXEC_ROWS] = BOP(ROWS(b_exec_rows), B_ASYNC),
+    [B_SYNC] = BOP(ROWS(b_sync), B_RFQ),
+    [B_COPY_IN] = BC(ROWS(b_error_only), B_ASYNC, PGW_PHASE_COPY_IN,
+                     B_COPY_IN_DONE, B_COPY_FAILED, NULL),
+    [B_COPY_IN_DONE] = BC(ROWS(b_copy_in_done), B_ASYNC, PGW_PHASE_COPY_IN,
+                          KEEP, KEEP, NULL),
+    [B_COPY_FAILED] = BC(ROWS(b_error_only), B_ASYNC, PGW_PHASE_COPY_IN, KEEP,
+                         KEEP, NULL),
+    [B_COPY_OUT] = BC(ROWS(b_copy_out), B_ASYNC, PGW_PHASE_COPY_OUT, KEEP,
+                      KEEP, NULL),
+    [B_COPY_OUT_DONE] = BC(ROWS(b_copy_in_done), B_ASYNC, PGW_PHASE_COPY_OUT,
+                           KEEP, KEEP, NULL),
+    [B_COPY_BOTH] = BC(ROWS(b_copy_both), B_ASYNC, PGW_PHASE_COPY_BOTH,
+                       B_COPY_BOTH_FE_DONE, KEEP, NULL),
+    [B_COPY_BOTH_BE_DONE] = BC(ROWS(b_error_only), B_ASYNC,
+                               PGW_PHASE_COPY_BOTH, B_Q_NEXT, KEEP, NULL),
+    [B_COPY_BOTH_FE_DONE] = BC(ROWS(b_copy_both_fe_done), B_ASYNC,
+                               PGW_PHASE_COPY_BOTH, KEEP, KEEP, NULL),
+};
+
+/* ---- pending requests ---- */
+
+enum {
+  IT_QUERY,
+  IT_FUNCTION_CALL,
+  IT_PARSE,
+  IT_BIND,
+  IT_DESCRIBE_S,
+  IT_DESCRIBE_P,
+  IT_EXECUTE,
+  IT_CLOSE,
+  IT_SYNC,
+  IT_COUNT
+};
+
+#define DISCARD_TO_SYNC 0xfe
+#define POP 0xfd
+
+/* How the backend answers each request: its first context, the context
+ * after an ErrorResponse (or: drop requests up to the next Sync), the
+ * context after CommandComplete (or: answered), and the phase. */
+static const struct item {
+  uint8_t first, on_error, on_complete, phase;
+} items[IT_COUNT] = {
+    [IT_QUERY] = {B_Q_FIRST, B_RFQ, B_Q_STMT, PGW_PHASE_SIMPLE_QUERY},
+    [IT_FUNCTION_CALL] = {B_FC, B_RFQ, POP, PGW_PHASE_FUNCTION_CALL},
+    [IT_PARSE] = {B_PARSE, DISCARD_TO_SYNC, POP, PGW_PHASE_EXTENDED_QUERY},
+    [IT_BIND] = {B_BIND, DISCARD_TO_SYNC, POP, PGW_PHASE_EXTENDED_QUERY},
+    [IT_DESCRIBE_S] = {B_DESCRIBE_S, DISCARD_TO_SYNC, POP,
+                       PGW_PHASE_EXTENDED_QUERY},
+    [IT_DESCRIBE_P] = {B_DESCRIBE_ROWS, DISCARD_TO_SYNC, POP,
+                       PGW_PHASE_EXTENDED_QUERY},
+    [IT_EXECUTE] = {B_EXEC, DISCARD_TO_SYNC, POP, PGW_PHASE_EXTENDED_QUERY},
+    [IT_CLOSE] = {B_CLOSE, DISCARD_TO_SYNC, POP, PGW_PHASE_EXTENDED_QUERY},
+    [IT_SYNC] = {B_SYNC, B_RFQ, POP, PGW_PHASE_EXTENDED_QUERY},
+};
+
+#define Q_INLINE (sizeof(((pgw_state *)0)->q_inline))
+#define Q_DEFAULT_MAX ((size_t)1 << 20)
+
+static uint8_t *q_buf(pgw_state *s) {
+  return s->q_heap ? s->q_heap : s->q_inline;
+}
+
+static uint8_t q_front(const pgw_state *s) {
+  const uint8_t *b = s->q_heap ? s->q_heap : s->q_inline;
+  return b[s->q_head];
+}
+
+/* Make room for one more request. */
+static int q_reserve(pgw_state *s) {
+  if (s->q_len >= s->q_max) return PGW_ERR_TOO_LARGE;
+  if (s->q_len < s->q_cap) return 0;
+  size_t cap = s->q_cap * 2;
+  uint8_t *nb = (uint8_t *)s->alloc.malloc_fn(cap, s->alloc.user);
+  if (nb == NULL) return PGW_ERR_NOMEM;
+  uint8_t *ob = q_buf(s);
+  for (size_t i = 0; i < s->q_len; i++) nb[i] = ob[(s->q_head + i) % s->q_cap];
+  if (s->q_heap) s->alloc.free_fn(s->q_heap, s->alloc.user);
+  s->q_heap = nb;
+  s->q_cap = cap;
+  s->q_head = 0;
+  return 0;
+}
+
+static void q_push(pgw_state *s, uint8_t it) {
+  q_buf(s)[(s->q_head + s->q_len) % s->q_cap] = it;
+  s->q_len++;
+  if (it == IT_SYNC) s->q_syncs++;
+}
+
+static void q_push_front(pgw_state *s, uint8_t it) {
+  s->q_head = (s->q_head + s->q_cap - 1) % s->q_cap;
+  q_buf(s)[s->q_head] = it;
+  s->q_len++;
+  if (it == IT_SYNC) s->q_syncs++;
+}
+
+static uint8_t q_pop(pgw_state *s) {
+  uint8_t it = q_front(s);
+  s->q_head = (s->q_head + 1) % s->q_cap;
+  s->q_len--;
+  if (it == IT_SYNC) s->q_syncs--;
+  return it;
+}
+
+/* ---- helpers ---- */
+
+static int token_of(const pgw_message *m) {
+  if ((unsigned)m->kind >= (unsigned)PGW_MSG_KIND_COUNT) return PGW_MSG_UNKNOWN;
+  if (m->kind != PGW_MSG_AUTHENTICATION) return (int)m->kind;
+  if (m->malformed) return PGW_MSG_UNKNOWN;
+  switch (m->body.auth.code) {
+  case PGW_AUTH_OK: return T_AUTH_OK;
+  case PGW_AUTH_KERBEROS_V5: return T_AUTH_KERBEROS;
+  case PGW_AUTH_CLEARTEXT_PASSWORD: return T_AUTH_CLEARTEXT;
+  case PGW_AUTH_MD5_PASSWORD: return T_AUTH_MD5;
+  case PGW_AUTH_GSS: return T_AUTH_GSS;
+  case PGW_AUTH_GSS_CONTINUE: return T_AUTH_GSS_CONTINUE;
+  case PGW_AUTH_SSPI: return T_AUTH_SSPI;
+  case PGW_AUTH_SASL: return T_AUTH_SASL;
+  case PGW_AUTH_SASL_CONTINUE: return T_AUTH_SASL_CONTINUE;
+  case PGW_AUTH_SASL_FINAL: return T_AUTH_SASL_FINAL;
+  default: return PGW_MSG_UNKNOWN;
+  }
+}
+
+static uint8_t startup_ctx(const pgw_state *s) {
+  if (s->ssl_done && s->gss_done) return F_STARTUP_PLAIN;
+  if (s->ssl_done) return F_STARTUP_NO_SSL;
+  if (s->gss_done) return F_STARTUP_NO_GSS;
+  return F_STARTUP;
+}
+
+/* Frontend context once ready. */
+static uint8_t fe_ctx(const pgw_state *s) {
+  if (s->fe_terminated) return F_CLOSED;
+  if (s->fctx != F_OP) return s->fctx;
+  if (s->fe_copy == 1) return F_COPY_IN;
+  if (s->fe_copy == 2) return F_COPY_BOTH;
+  if (s->fe_copy == 3)
+    return s->discarding ? F_STALE_DISCARD
+                         : s->unsynced ? F_STALE_EXTENDED : F_STALE_IDLE;
+  return s->discarding ? F_DISCARD : s->unsynced ? F_EXTENDED : F_IDLE;
+}
+
+enum { FE_COPY_NONE, FE_COPY_IN, FE_COPY_BOTH, FE_COPY_STALE };
+
+static const row *lookup(const context *table, uint8_t ctx, int tok) {
+  while (ctx != KEEP) {
+    const context *c = &table[ctx];
+    for (uint8_t i = 0; i < c->n; i++)
+      if (c->rows[i].tok == tok) return &c->rows[i];
+    ctx = c->base;
+  }
+  return NULL;
+}
+
+static int pstr_eq(pgw_str a, const char *b) {
+  size_t n = strlen(b);
+  return a.len == n && memcmp(a.ptr, b, n) == 0;
+}
+
+/* Severity FATAL or PANIC: the backend closes the connection. 'V' is the
+ * non-localised severity; without it 'S' is used. */
+static int is_fatal(const pgw_message *m) {
+  pgw_iter it = pgw_notice_field_iter(&m->body.error.fields);
+  pgw_notice_field f;
+  pgw_str sev = {NULL, 0};
+  int have_v = 0;
+  while (pgw_notice_field_next(&it, &f) == 1) {
+    if (f.code == 'V') {
+      sev = f.value;
+      have_v = 1;
+    } else if (f.code == 'S' && !have_v) {
+      sev = f.value;
+    }
+  }
+  return pstr_eq(sev, "FATAL") || pstr_eq(sev, "PANIC");
+}
+
+/* ---- phase ---- */
+
+static void refresh(pgw_state *s) {
+  if (s->fctx == F_OP) {
+    if (s->q_len == 0) {
+      s->bctx = s->fe_terminated ? B_NONE : B_IDLE;
+      s->phase = (uint8_t)(s->unsynced || s->discarding
+                               ? PGW_PHASE_EXTENDED_QUERY
+                               : PGW_PHASE_READY);
+    } else {
+      uint8_t p = bctx_table[s->bctx].phase;
+      s->phase = p != BY_ITEM ? p : items[q_front(s)].phase;
+    }
+  }
+  if (s->fe_terminated && s->phase != PGW_PHASE_FAILED &&
+      s->phase != PGW_PHASE_CANCEL)
+    s->phase = PGW_PHASE_TERMINATED;
+}
+
+static void fail_all(pgw_state *s) {
+  s->phase = PGW_PHASE_FAILED;
+  s->fctx = s->fe_terminated ? F_CLOSED : F_FAILED;
+  s->bctx = B_NONE;
+  s->fe_copy = FE_COPY_NONE;
+  s->q_len = 0;
+  s->q_head = 0;
+  s->q_syncs = 0;
+  s->unsynced = 0;
+  s->discarding = 0;
+}
+
+static void pop_head(pgw_state *s) {
+  q_pop(s);
+  if (s->q_len) s->bctx = items[q_front(s)].first;
+}
+
+/* CopyIn/CopyBoth: the server now reads the frontend stream as copy data.
+ * Requests the frontend pipelined after the COPY's request are read in
+ * copy mode: Syncs are ignored (so an extended query owes a new Sync), the
+ * first other message aborts the COPY with an error. */
+static void copy_consume(pgw_state *s) {
+  if (s->q_len <= 1) return;
+  uint8_t head = q_pop(s);
+  int dropped_sync = 0;
+  while (s->q_len && q_front(s) == IT_SYNC) {
+    q_pop(s);
+    dropped_sync = 1;
+  }
+  if (dropped_sync && head == IT_EXECUTE) s->unsynced = 1;
+  if (s->q_len) {
+    q_pop(s);
+    s->bctx = B_COPY_FAILED;
+  }
+  q_push_front(s, head);
+}
+
+/* ---- errors ---- */
+
+static int closed_for(const pgw_state *s, pgw_dir dir) {
+  if (dir == PGW_FRONTEND)
+    return s->fe_terminated || s->phase == PGW_PHASE_CANCEL ||
+           s->phase == PGW_PHASE_FAILED;
+  return s->bctx == B_NONE &&
+         (s->phase == PGW_PHASE_CANCEL || s->phase == PGW_PHASE_FAILED ||
+          s->phase == PGW_PHASE_TERMINATED);
+}
+
+typedef struct sbuf {
+  char *p;
+  size_t len, cap;
+} sbuf;
+
+static void put(sbuf *b, const char *s) {
+  while (*s && b->len + 1 < b->cap) b->p[b->len++] = *s++;
+  b->p[b->len] = '\0';
+}
+
+/* "in phase P the frontend sent X; expected A, B or C". */
+static void describe(pgw_state *s, pgw_dir dir, uint8_t ctx, int tok) {
+  const context *table = dir == PGW_FRONTEND ? fctx_table : bctx_table;
+  sbuf b = {s->reason, 0, sizeof s->reason};
+  int seen[T_COUNT];
+  int toks[T_COUNT];
+  size_t n = 0;
+  memset(seen, 0, sizeof seen);
+  put(&b, "in phase ");
+  put(&b, pgw_phase_name((pgw_phase)s->phase));
+  put(&b, dir == PGW_FRONTEND ? " the frontend sent " : " the backend sent ");
+  put(&b, token_name(tok));
+  put(&b, "; expected ");
+  for (uint8_t c = ctx; c != KEEP; c = table[c].base)
+    for (uint8_t i = 0; i < table[c].n; i++) {
+      int t = table[c].rows[i].tok;
+      if (!seen[t]) {
+        seen[t] = 1;
+        toks[n++] = t;
+      }
+    }
+  if (n == 0) put(&b, table[ctx].none ? table[ctx].none : "nothing");
+  for (size_t i = 0; i < n; i++) {
+    if (i) put(&b, i + 1 == n ? " or " : ", ");
+    put(&b, token_name(toks[i]));
+  }
+  if (b.len + 1 >= b.cap && b.cap > 4) memcpy(b.p + b.cap - 4, "...", 4);
+}
+
+static int record(pgw_state *s, const pgw_message *m, int code,
+                  const char *reason) {
+  s->error.code = code;
+  s->error.offset = m->offset;
+  s->error.reason = reason;
+  return code;
+}
+
+/* A violation: strict mode fails, lenient mode counts and goes on. */
+static int violation(pgw_state *s, const pgw_message *m, int code,
+                     const char *reason) {
+  record(s, m, code, reason);
+  if (!s->lenient) return code;
+  s->violations++;
+  return PGW_OK;
+}
+
+/* Lenient resynchronisation on an unexpected ReadyForQuery. */
+static void lenient_rfq(pgw_state *s, const pgw_message *m) {
+  s->txn_status = m->body.ready.status;
+  if (s->fctx != F_OP) {
+    if (s->phase != PGW_PHASE_INITIALIZATION) return;
+    s->fctx = F_OP;
+  }
+  while (s->q_len) {
+    uint8_t it = q_pop(s);
+    if (it == IT_QUERY || it == IT_FUNCTION_CALL || it == IT_SYNC) break;
+  }
+  if (s->q_len) s->bctx = items[q_front(s)].first;
+  if (s->q_len == 0) s->unsynced = 0;
+  s->discarding = 0;
+  s->fe_copy = FE_COPY_NONE;
+  refresh(s);
+}
+
+/* ---- the machine ---- */
+
+static const pgw_kind password_kinds[T_COUNT - T_AUTH_OK] = {
+    PGW_MSG_PASSWORD_MESSAGE,      /* Ok: back to the initial value */
+    PGW_MSG_PASSWORD_MESSAGE,      /* KerberosV5 */
+    PGW_MSG_PASSWORD_MESSAGE,      /* Cleartext */
+    PGW_MSG_PASSWORD_MESSAGE,      /* MD5 */
+    PGW_MSG_GSS_RESPONSE,          /* GSS */
+    PGW_MSG_GSS_RESPONSE,          /* GSSContinue */
+    PGW_MSG_GSS_RESPONSE,          /* SSPI */
+    PGW_MSG_SASL_INITIAL_RESPONSE, /* SASL */
+    PGW_MSG_SASL_RESPONSE,         /* SASLContinue */
+    PGW_MSG_SASL_RESPONSE,         /* SASLFinal */
+};
+
+static uint8_t item_of(const pgw_message *m) {
+  switch (m->kind) {
+  case PGW_MSG_QUERY: return IT_QUERY;
+  case PGW_MSG_FUNCTION_CALL: return IT_FUNCTION_CALL;
+  case PGW_MSG_PARSE: return IT_PARSE;
+  case PGW_MSG_BIND: return IT_BIND;
+  case PGW_MSG_DESCRIBE:
+    return m->body.describe.target == 'S' ? IT_DESCRIBE_S : IT_DESCRIBE_P;
+  case PGW_MSG_EXECUTE: return IT_EXECUTE;
+  case PGW_MSG_CLOSE: return IT_CLOSE;
+  default: return IT_SYNC;
+  }
+}
+
+/* Checks an effect makes before anything changes. */
+static int precheck(pgw_state *s, const row *r, const pgw_message *m) {
+  switch (r->eff) {
+  case E_STARTUP:
+    if (PGW_PROTOCOL_MAJOR(m->body.startup.protocol) != 3)
+      return violation(s, m, PGW_ERR_UNSUPPORTED_PROTOCOL,
+                       "StartupMessage: protocol major version is not 3");
+    break;
+  case E_SSL_ANSWER:
+  case E_GSS_ANSWER: {
+    uint8_t yes = r->eff == E_SSL_ANSWER ? 'S' : 'G';
+    uint8_t a = m->body.encryption.answer;
+    if (a != yes && a != 'N')
+      return violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE,
+                       "encryption answer is not S/G or N");
+    break;
+  }
+  case E_BKD: {
+    /* As the decoder checks it: exactly 4 bytes in 3.0, 4 to 256 bytes
+     * otherwise (3.2) or when the version is unknown. */
+    size_t n = m->body.backend_key.key.len;
+    int ok = s->protocol == PGW_PROTOCOL_3_0
+                 ? n == PGW_CANCEL_KEY_MIN
+                 : n >= PGW_CANCEL_KEY_MIN && n <= PGW_CANCEL_KEY_MAX;
+    if (!ok)
+      return violation(s, m, PGW_ERR_BAD_KEY_LENGTH,
+                       "BackendKeyData: key length does not fit the "
+                       "negotiated protocol (4 bytes in 3.0, 4 to 256 in 3.2)");
+    break;
+  }
+  case E_ASYNC_ERROR:
+    if (!is_fatal(m))
+      return violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE,
+                       "ErrorResponse while no request is pending (only "
+                       "FATAL or PANIC may come unprompted)");
+    break;
+  case E_ENQUEUE:
+  case E_SYNC: {
+    int rc = q_reserve(s);
+    if (rc)
+      return record(s, m, rc,
+                    rc == PGW_ERR_NOMEM
+                        ? "pending-request queue allocation failed"
+                        : "more pending requests than max_pending");
+    break;
+  }
+  default: break;
+  }
+  return 1; /* go on */
+}
+
+static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
+  switch (eff) {
+  case E_STARTUP:
+    s->requested = s->protocol = m->body.startup.protocol;
+    break;
+  case E_SSL_ANSWER:
+  case E_GSS_ANSWER:
+    if (m->body.encryption.answer != 'N') {
+      s->ssl_done = s->gss_done = 1;
+      s->phase = PGW_PHASE_TLS_HANDSHAKE;
+      s->fctx = F_TLS;
+    } else {
+      if (eff == E_SSL_ANSWER) s->ssl_done = 1;
+      else s->gss_done = 1;
+      s->phase = PGW_PHASE_STARTUP;
+      s->fctx = startup_ctx(s);
+    }
+    s->bctx = B_NONE;
+    break;
+  case E_NPV:
+    if (m->body.negotiate.newest_version < s->requested)
+      s->protocol = m->body.negotiate.newest_version;
+    break;
+  case E_AUTH: s->password_kind = password_kinds[tok - T_AUTH_OK]; break;
+  case E_BKD:
+    s->key_seen = 1;
+    s->key_pid = m->body.backend_key.pid;
+    s->key_len = m->body.backend_key.key.len;
+    if (s->key_len > sizeof s->key) s->key_len = sizeof s->key;
+    if (s->key_len) memcpy(s->key, m->body.backend_key.key.ptr, s->key_len);
+    break;
+  case E_READY:
+    s->txn_status = m->body.ready.status;
+    s->fctx = F_OP;
+    s->bctx = B_IDLE;
+    break;
+  case E_FAIL:
+  case E_ASYNC_ERROR: fail_all(s); break;
+  case E_TERMINATE:
+    s->fe_terminated = 1;
+    if (s->fctx != F_OP) s->fctx = F_CLOSED;
+    break;
+  case E_ENQUEUE: {
+    uint8_t it = item_of(m);
+    q_push(s, it);
+    if (s->q_len == 1) s->bctx = items[it].first;
+    if (it != IT_QUERY && it != IT_FUNCTION_CALL) s->unsynced = 1;
+    break;
+  }
+  case E_SYNC:
+    q_push(s, IT_SYNC);
+    if (s->q_len == 1) s->bctx = B_SYNC;
+    s->unsynced = 0;
+    s->discarding = 0;
+    break;
+  case E_POP: pop_head(s); break;
+  case E_COMPLETE: {
+    uint8_t c = items[q_front(s)].on_complete;
+    if (c == POP) pop_head(s);
+    else s->bctx = c;
+    break;
+  }
+  case E_RFQ:
+    s->txn_status = m->body.ready.status;
+    pop_head(s);
+    break;
+  case E_ERROR: {
+    if (is_fatal(m)) {
+      fail_all(s);
+      break;
+    }
+    if (s->fe_copy == FE_COPY_IN || s->fe_copy == FE_COPY_BOTH)
+      s->fe_copy = FE_COPY_STALE;
+    uint8_t e = items[q_front(s)].on_error;
+    if (e != DISCARD_TO_SYNC) {
+      s->bctx = e;
+      break;
+    }
+    while (s->q_len && q_front(s) != IT_SYNC) q_pop(s);
+    if (s->q_len) s->bctx = B_SYNC;
+    else s->discarding = 1;
+    break;
+  }
+  case E_COPY_IN:
+    s->fe_copy = FE_COPY_IN;
+    s->bctx = B_COPY_IN;
+    copy_consume(s);
+    break;
+  case E_COPY_BOTH:
+    s->fe_copy = FE_COPY_BOTH;
+    s->bctx = B_COPY_BOTH;
+    copy_consume(s);
+    break;
+  case E_COPY_OUT: s->bctx = B_COPY_OUT; break;
+  case E_FE_COPY_DONE:
+  case E_FE_COPY_FAIL: {
+    uint8_t nb = eff == E_FE_COPY_DONE ? bctx_table[s->bctx].on_fe_done
+                                       : bctx_table[s->bctx].on_fe_fail;
+    s->fe_copy = FE_COPY_NONE;
+    if (nb != KEEP) s->bctx = nb;
+    break;
+  }
+  case E_STALE_END: s->fe_copy = FE_COPY_NONE; break;
+  default: break;
+  }
+}
+
+int pgw_state_feed(pgw_state *s, pgw_dir dir, const pgw_message *m) {
+  if (s == NULL || m == NULL || (dir != PGW_FRONTEND && dir != PGW_BACKEND))
+    return PGW_ERR_INVALID_ARGUMENT;
+  int tok = token_of(m);
+  uint8_t ctx = dir == PGW_FRONTEND ? fe_ctx(s) : s->bctx;
+  const row *r = lookup(dir == PGW_FRONTEND ? fctx_table : bctx_table, ctx,
+                        tok);
+  if (r == NULL) {
+    describe(s, dir, ctx, tok);
+    int code = closed_for(s, dir) ? PGW_ERR_CONNECTION_CLOSED
+                                  : PGW_ERR_UNEXPECTED_MESSAGE;
+    int rc = violation(s, m, code, s->reason);
+    if (rc == PGW_OK && tok == PGW_MSG_READY_FOR_QUERY && dir == PGW_BACKEND)
+      lenient_rfq(s, m);
+    return rc;
+  }
+  int rc = precheck(s, r, m);
+  if (rc != 1) return rc; /* failed, or lenient violation ignored */
+  if (r->nf != KEEP) s->fctx = r->nf;
+  if (r->nb != KEEP) s->bctx = r->nb;
+  if (r->np != KEEP) s->phase = r->np;
+  effect(s, r->eff, m, tok);
+  if (dir == PGW_FRONTEND && s->fe_copy == FE_COPY_STALE &&
+      tok != PGW_MSG_COPY_DATA && tok != PGW_MSG_COPY_DONE &&
+      tok != PGW_MSG_COPY_FAIL)
+    s->fe_copy = FE_COPY_NONE; /* the frontend moved on */
+  refresh(s);
+  return PGW_OK;
+}
+
+/* ---- public accessors ---- */
+
+static const char *const phase_names[PGW_PHASE_COUNT] = {
+    [PGW_PHASE_STARTUP] = "Startup",
+    [PGW_PHASE_SSL_NEGOTIATION] = "SSLNegotiation",
+    [PGW_PHASE_GSS_NEGOTIATION] = "GSSNegotiation",
+    [PGW_PHASE_TLS_HANDSHAKE] = "TLSHandshake",
+    [PGW_PHASE_AUTHENTICATION] = "Authentication",
+    [PGW_PHASE_AUTH_PASSWORD] = "AuthPassword",
+    [PGW_PHASE_AUTH_SASL_INITIAL] = "AuthSASLInitial",
+    [PGW_PHASE_AUTH_SASL] = "AuthSASL",
+    [PGW_PHASE_AUTH_SASL_FINAL] = "AuthSASLFinal",
+    [PGW_PHASE_AUTH_GSS] = "AuthGSS",
+    [PGW_PHASE_INITIALIZATION] = "Initialization",
+    [PGW_PHASE_READY] = "Ready",
+    [PGW_PHASE_SIMPLE_QUERY] = "SimpleQuery",
+    [PGW_PHASE_EXTENDED_QUERY] = "ExtendedQuery",
+    [PGW_PHASE_COPY_IN] = "CopyIn",
+    [PGW_PHASE_COPY_OUT] = "CopyOut",
+    [PGW_PHASE_COPY_BOTH] = "CopyBoth",
+    [PGW_PHASE_FUNCTION_CALL] = "FunctionCall",
+    [PGW_PHASE_CANCEL] = "Cancel",
+    [PGW_PHASE_TERMINATED] = "Terminated",
+    [PGW_PHASE_FAILED] = "Failed",
+};
+
+const char *pgw_phase_name(pgw_phase phase) {
+  if ((unsigned)phase >= (unsigned)PGW_PHASE_COUNT) return "?";
+  return phase_names[phase];
+}
+
+int pgw_state_init(pgw_state *s, const pgw_state_options *opts) {
+  if (s == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  pgw_phase start = opts ? opts->start_phase : PGW_PHASE_STARTUP;
+  memset(s, 0, sizeof *s);
+  pgw__allocator_init(&s->alloc, opts ? opts->allocator : NULL);
+  s->lenient = opts && opts->lenient;
+  s->q_cap = Q_INLINE;
+  s->q_max = opts && opts->max_pending ? opts->max_pending : Q_DEFAULT_MAX;
+  s->password_kind = PGW_MSG_PASSWORD_MESSAGE;
+  uint32_t proto = opts && opts->protocol ? opts->protocol : PGW_PROTOCOL_3_0;
+  s->phase = (uint8_t)start;
+  switch (start) {
+  case PGW_PHASE_STARTUP:
+    s->fctx = F_STARTUP;
+    s->bctx = B_NONE;
+    return 0;
+  case PGW_PHASE_AUTHENTICATION:
+    s->fctx = F_WAIT;
+    s->bctx = B_AUTH_START;
+    break;
+  case PGW_PHASE_INITIALIZATION:
+    s->fctx = F_INIT;
+    s->bctx = B_INIT;
+    break;
+  case PGW_PHASE_READY:
+    s->fctx = F_OP;
+    s->bctx = B_IDLE;
+    break;
+  default:
+    s->phase = PGW_PHASE_STARTUP;
+    s->fctx = F_STARTUP;
+    return PGW_ERR_INVALID_ARGUMENT;
+  }
+  s->ssl_done = s->gss_done = 1;
+  s->protocol = s->requested = proto;
+  return 0;
+}
+
+void pgw_state_free(pgw_state *s) {
+  if (s == NULL) return;
+  if (s->q_heap) s->alloc.free_fn(s->q_heap, s->alloc.user);
+  s->q_heap = NULL;
+  s->q_cap = Q_INLINE;
+  s->q_len = s->q_head = s->q_syncs = 0;
+}
+
+int pgw_state_tls_established(pgw_state *s) {
+  if (s == NULL || s->phase != PGW_PHASE_TLS_HANDSHAKE)
+    return PGW_ERR_INVALID_ARGUMENT;
+  s->phase = PGW_PHASE_STARTUP;
+  s->fctx = F_STARTUP_PLAIN;
+  s->bctx = B_NONE;
+  return 0;
+}
+
+int pgw_state_direct_ssl(pgw_state *s) {
+  if (s == NULL || s->phase != PGW_PHASE_STARTUP || s->ssl_done ||
+      s->gss_done)
+    return PGW_ERR_INVALID_ARGUMENT;
+  s->ssl_done = s->gss_done = 1;
+  s->phase = PGW_PHASE_TLS_HANDSHAKE;
+  s->fctx = F_TLS;
+  s->bctx = B_NONE;
+  return 0;
+}
+
+pgw_phase pgw_state_phase(const pgw_state *s) { return (pgw_phase)s->phase; }
+
+pgw_framing pgw_state_framing(const pgw_state *s, pgw_dir dir) {
+  if (dir == PGW_FRONTEND)
+    return s->phase == PGW_PHASE_STARTUP || s->phase == PGW_PHASE_TLS_HANDSHAKE
+               ? PGW_FRAMING_STARTUP
+               : PGW_FRAMING_STANDARD;
+  return s->phase == PGW_PHASE_SSL_NEGOTIATION ||
+                 s->phase == PGW_PHASE_GSS_NEGOTIATION
+             ? PGW_FRAMING_NEGOTIATION
+             : PGW_FRAMING_STANDARD;
+}
+
+pgw_kind pgw_state_answer_kind(const pgw_state *s) {
+  if (s->phase == PGW_PHASE_SSL_NEGOTIATION) return PGW_MSG_SSL_RESPONSE;
+  if (s->phase == PGW_PHASE_GSS_NEGOTIATION) return PGW_MSG_GSSENC_RESPONSE;
+  return PGW_MSG_UNKNOWN;
+}
+
+pgw_kind pgw_state_password_kind(const pgw_state *s) {
+  return s->password_kind;
+}
+
+uint32_t pgw_state_protocol(const pgw_state *s) { return s->protocol; }
+uint32_t pgw_state_requested_protocol(const pgw_state *s) {
+  return s->requested;
+}
+uint8_t pgw_state_transaction_status(const pgw_state *s) {
+  return s->txn_status;
+}
+size_t pgw_state_pending(const pgw_state *s) { return s->q_len; }
+size_t pgw_state_pending_syncs(const pgw_state *s) { return s->q_syncs; }
+
+int pgw_state_backend_key(const pgw_state *s, int32_t *pid, pgw_bytes *key) {
+  if (!s->key_seen) return 0;
+  if (pid) *pid = s->key_pid;
+  if (key) {
+    key->ptr = s->key;
+    key->len = s->key_len;
+  }
+  return 1;
+}
+
+const pgw_error *pgw_state_error(const pgw_state *s) { return &s->error; }
+size_t pgw_state_violations(const pgw_state *s) { return s->violations; }
