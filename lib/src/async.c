@@ -115,9 +115,10 @@ int pgw__async_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {
  * byte) and collect which required fields it holds. */
 static int scan_raw_fields(const pgw_notice_field_list *l, unsigned *seen) {
   const uint8_t *p = l->raw.ptr;
-  const uint8_t *end = p + l->raw.len;
   size_t count = 0;
-  if (l->raw.len != 0 && p == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  if (p == NULL) /* an empty list; NULL + 0 is not defined in C */
+    return l->raw.len == 0 && l->count == 0 ? 0 : PGW_ERR_INVALID_ARGUMENT;
+  const uint8_t *end = p + l->raw.len;
   while (p != end) {
     uint8_t code = *p++;
     if (code == 0) return PGW_ERR_BAD_VALUE;

@@ -174,9 +174,10 @@ static int check_str_list(const pgw_str_list *l, int no_empty) {
         if (l->items[i].len == 0) return PGW_ERR_BAD_VALUE;
     return 0;
   }
-  const uint8_t *p = l->raw.ptr, *end = l->raw.ptr + l->raw.len;
   size_t n = 0;
-  if (l->raw.len != 0 && l->raw.ptr == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  if (l->raw.ptr == NULL) /* empty; NULL + 0 is not defined in C */
+    return l->raw.len == 0 && l->count == 0 ? 0 : PGW_ERR_INVALID_ARGUMENT;
+  const uint8_t *p = l->raw.ptr, *end = l->raw.ptr + l->raw.len;
   while (p < end) {
     const uint8_t *nul = (const uint8_t *)memchr(p, 0, (size_t)(end - p));
     if (nul == NULL) return PGW_ERR_NO_TERMINATOR;

@@ -144,9 +144,10 @@ static int encode_param(pgw_wr *w, const pgw_param *p) {
 /* A raw region must be well formed: name\0value\0 pairs, non-empty names,
  * exactly count of them, nothing else (the terminator is added here). */
 static int check_raw_params(const pgw_param_list *l) {
-  const uint8_t *p = l->raw.ptr, *end = l->raw.ptr + l->raw.len;
   size_t n = 0;
-  if (l->raw.len != 0 && l->raw.ptr == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  if (l->raw.ptr == NULL) /* empty; NULL + 0 is not defined in C */
+    return l->raw.len == 0 && l->count == 0 ? 0 : PGW_ERR_INVALID_ARGUMENT;
+  const uint8_t *p = l->raw.ptr, *end = l->raw.ptr + l->raw.len;
   while (p < end) {
     const uint8_t *nul = (const uint8_t *)memchr(p, 0, (size_t)(end - p));
     if (nul == NULL) return PGW_ERR_NO_TERMINATOR;

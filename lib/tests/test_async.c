@@ -653,7 +653,30 @@ static void test_parameter_status(void) {
   check_status(PS_SET_APPNAME, "application_name", "pgw-test");
 }
 
+/* Lenient decoders deliver malformed messages with a zeroed body: an
+ * empty field list (NULL raw view) must be refused cleanly by the
+ * encoder, never walked. */
+static void test_empty_body_encode(void) {
+  pgw_message m;
+  unsigned char out[64];
+  size_t len = 0;
+  memset(&m, 0, sizeof m);
+  m.kind = PGW_MSG_ERROR_RESPONSE;
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len),
+               PGW_ERR_MISSING_FIELD);
+  m.kind = PGW_MSG_NOTICE_RESPONSE;
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len),
+               PGW_ERR_MISSING_FIELD);
+  m.kind = PGW_MSG_AUTHENTICATION;
+  m.body.auth.code = PGW_AUTH_SASL; /* no mechanisms: allowed */
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  m.kind = PGW_MSG_STARTUP_MESSAGE;
+  m.body.startup.protocol = PGW_PROTOCOL_3_0;
+  CHECK(pgw_message_encode(&m, out, sizeof out, &len) <= 0);
+}
+
 int main(void) {
+  test_empty_body_encode();
   test_notices();
   test_notice_encode();
   test_notifications();
