@@ -1,0 +1,259 @@
+/*
+ * dump.c - `pgw dump`: drive a frontend and a backend connection (pgw_conn)
+ * through a session in wire order. The frontend's bytes are received by
+ * the backend-role connection and every message it yields is sent through
+ * the frontend-role connection, and the other way round; so both state
+ * machines see every message, the framing always follows the phase, and
+ * the send's encoding is the re-encoding that --roundtrip compares with
+ * the bytes on the wire.
+ */
+#include "dump.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "session.h"
+
+static const char *dir_name(pgw_dir d) {
+  return d == PGW_FRONTEND ? "frontend" : "backend";
+}
+
+/* The bytes of one direction, concatenated, to compare re-encodings. */
+typedef struct stream {
+  uint8_t *data;
+  size_t len;
+} stream;
+
+static int build_streams(const pgs_session *s, stream st[2]) {
+  size_t i;
+  memset(st, 0, 2 * sizeof st[0]);
+  for (i = 0; i < s->count; i++) {
+    const pgs_item *it = &s->items[i];
+    stream *x;
+    uint8_t *n;
+    if (it->kind != PGS_CHUNK) continue;
+    x = &st[it->dir];
+    n = realloc(x->data, x->len + it->len);
+    if (!n) return -1;
+    x->data = n;
+    memcpy(x->data + x->len, it->data, it->len);
+    x->len += it->len;
+  }
+  return 0;
+}
+
+typedef struct dumper {
+  const cli_dump_opts *o;
+  /* conn[PGW_FRONTEND] plays the client: it receives the backend's bytes
+   * and sends the frontend's messages; conn[PGW_BACKEND] the reverse. */
+  pgw_conn conn[2];
+  stream st[2];
+  pgw_buf enc;
+  const char *phase; /* after the last message */
+  int tls;           /* switched to TLS ('S'/'G' answer or direct SSL) */
+} dumper;
+
+static const char *phase_now(const dumper *d) {
+  return pgw_phase_name(pgw_conn_phase(&d->conn[PGW_FRONTEND]));
+}
+
+static void report(const dumper *d, size_t line, pgw_dir dir, size_t offset,
+                   const char *what, const char *detail) {
+  fflush(stdout);
+  fprintf(stderr, "pgw dump: %s:%zu: %s stream offset %zu, phase %s: %s%s%s\n",
+          d->o->path, line, dir_name(dir), offset,
+          d->phase ? d->phase : "?", what, detail ? ": " : "",
+          detail ? detail : "");
+}
+
+static void render(const dumper *d, pgw_dir dir, const pgw_message *m) {
+  cli_msg msg;
+  msg.dir = dir;
+  msg.phase = d->phase;
+  msg.m = m;
+  switch (d->o->format) {
+  case CLI_FORMAT_JSON: cli_render_json(stdout, &msg); break;
+  case CLI_FORMAT_PQTRACE: cli_render_pqtrace(stdout, &msg); break;
+  default: cli_render_text(stdout, &msg); break;
+  }
+}
+
+/* Compare the re-encoding in d->enc with the message's wire bytes. */
+static int roundtrip(dumper *d, size_t line, pgw_dir dir,
+                     const pgw_message *m) {
+  const stream *x = &d->st[dir];
+  const uint8_t *wire;
+  size_t i, n;
+  char detail[160];
+  if (m->offset > x->len || m->wire_len > x->len - m->offset) {
+    report(d, line, dir, m->offset, "internal error",
+           "message outside the stream");
+    return -1;
+  }
+  wire = x->data + m->offset;
+  n = d->enc.len < m->wire_len ? d->enc.len : m->wire_len;
+  for (i = 0; i < n && d->enc.data[i] == wire[i]; i++) {
+  }
+  if (i < n) {
+    snprintf(detail, sizeof detail,
+             "%s byte %zu is 0x%02x on the wire, 0x%02x re-encoded",
+             pgw_message_name(m), i, wire[i], d->enc.data[i]);
+    report(d, line, dir, m->offset + i, "round trip differs", detail);
+    return -1;
+  }
+  if (d->enc.len != m->wire_len) {
+    snprintf(detail, sizeof detail,
+             "%s is %zu bytes on the wire, %zu re-encoded",
+             pgw_message_name(m), m->wire_len, d->enc.len);
+    report(d, line, dir, m->offset + n, "round trip differs", detail);
+    return -1;
+  }
+  return 0;
+}
+
+/* Send m through the connection of the side that sent it: checks it
+ * against that side's state, advances it and re-encodes m into d->enc. */
+static int resend(dumper *d, size_t line, pgw_dir dir, const pgw_message *m) {
+  char detail[160];
+  int rc;
+  pgw_buf_clear(&d->enc);
+  if (m->malformed || m->kind == PGW_MSG_UNKNOWN) {
+    /* lenient mode delivered it without a body: nothing to send */
+    if (!d->o->roundtrip) return 0;
+    snprintf(detail, sizeof detail, "%s is malformed or unknown",
+             pgw_message_name(m));
+    render(d, dir, m);
+    report(d, line, dir, m->offset, "cannot re-encode", detail);
+    return -1;
+  }
+  rc = pgw_conn_send(&d->conn[dir], m, &d->enc);
+  if (rc == PGW_OK) return 0;
+  if (rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED) {
+    const pgw_error *e = pgw_conn_error(&d->conn[dir]);
+    render(d, dir, m);
+    report(d, line, dir, m->offset, pgw_strerror(rc), e->reason);
+    return -1;
+  }
+  snprintf(detail, sizeof detail, "%s could not be re-encoded",
+           pgw_message_name(m));
+  render(d, dir, m);
+  report(d, line, dir, m->offset, pgw_strerror(rc), detail);
+  return -1;
+}
+
+static int feed_chunk(dumper *d, const pgs_item *it) {
+  pgw_conn *rx = &d->conn[!it->dir]; /* the side receiving these bytes */
+  pgw_message m;
+  int rc;
+  if (d->tls) {
+    report(d, it->line, it->dir, 0, "bytes after the switch to TLS",
+           "a session holds decrypted bytes only after '@ tls on'");
+    return -1;
+  }
+  rc = pgw_conn_receive(rx, it->data, it->len);
+  while (rc == PGW_OK && (rc = pgw_conn_next(rx, &m)) == PGW_OK) {
+    if (resend(d, it->line, it->dir, &m) != 0) return -1;
+    d->phase = phase_now(d);
+    render(d, it->dir, &m);
+    if (d->o->roundtrip && roundtrip(d, it->line, it->dir, &m) != 0)
+      return -1;
+    if (pgw_conn_phase(rx) == PGW_PHASE_TLS_HANDSHAKE) d->tls = 1;
+  }
+  if (rc == PGW_NEED_MORE) return 0;
+  if (rc == PGW_DIRECT_SSL) {
+    d->tls = 1;
+    report(d, it->line, it->dir, pgw_conn_error(rx)->offset,
+           "PGW_DIRECT_SSL",
+           "the client opened with TLS (direct SSL); a session holds "
+           "decrypted bytes only after '@ tls on'");
+    return -1;
+  }
+  {
+    const pgw_error *e = pgw_conn_error(rx);
+    if (rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED)
+      render(d, it->dir, &m); /* show the offending message */
+    report(d, it->line, it->dir, e->offset, pgw_strerror(rc), e->reason);
+  }
+  return -1;
+}
+
+static int init_conns(dumper *d) {
+  pgw_conn_options co;
+  memset(&co, 0, sizeof co);
+  co.lenient = d->o->lenient;
+  co.role = PGW_FRONTEND;
+  if (pgw_conn_init(&d->conn[PGW_FRONTEND], &co) != 0) return -1;
+  co.role = PGW_BACKEND;
+  if (pgw_conn_init(&d->conn[PGW_BACKEND], &co) != 0) {
+    pgw_conn_free(&d->conn[PGW_FRONTEND]);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_dump(const cli_dump_opts *o) {
+  pgs_session s;
+  dumper d;
+  char err[512];
+  size_t i, last_line[2] = {0, 0};
+  int status = 0, dir;
+
+  if (pgs_read_file(o->path, &s, err, sizeof err) != 0) {
+    fprintf(stderr, "pgw dump: %s\n", err);
+    return 1;
+  }
+  memset(&d, 0, sizeof d);
+  d.o = o;
+  if (init_conns(&d) != 0) {
+    fprintf(stderr, "pgw dump: cannot initialise the connections\n");
+    pgs_free(&s);
+    return 1;
+  }
+  pgw_buf_init(&d.enc, NULL);
+  if (build_streams(&s, d.st) != 0) {
+    fprintf(stderr, "pgw dump: out of memory\n");
+    status = 1;
+  }
+  for (i = 0; status == 0 && i < s.count; i++) {
+    const pgs_item *it = &s.items[i];
+    if (it->kind == PGS_META) {
+      if (strcmp(it->key, "tls") == 0 && strcmp(it->value, "on") == 0) {
+        if (!d.tls ||
+            pgw_conn_tls_established(&d.conn[PGW_FRONTEND]) != 0 ||
+            pgw_conn_tls_established(&d.conn[PGW_BACKEND]) != 0) {
+          fflush(stdout);
+          fprintf(stderr,
+                  "pgw dump: %s:%zu: '@ tls on' without a switch to TLS "
+                  "before it\n",
+                  o->path, it->line);
+          status = 1;
+        } else {
+          d.tls = 0;
+        }
+      }
+      continue;
+    }
+    last_line[it->dir] = it->line;
+    if (feed_chunk(&d, it) != 0) status = 1;
+  }
+  for (dir = 0; status == 0 && dir < 2; dir++) {
+    pgw_conn *rx = &d.conn[!dir];
+    if (pgw_conn_finish(rx) != 0) {
+      const pgw_error *e = pgw_conn_error(rx);
+      report(&d, last_line[dir], (pgw_dir)dir, e->offset,
+             pgw_strerror(e->code ? e->code : PGW_ERR_END_OF_STREAM),
+             e->reason ? e->reason : "the stream ends inside a message");
+      status = 1;
+    }
+  }
+  fflush(stdout);
+  pgw_buf_free(&d.enc);
+  free(d.st[0].data);
+  free(d.st[1].data);
+  pgw_conn_free(&d.conn[0]);
+  pgw_conn_free(&d.conn[1]);
+  pgs_free(&s);
+  return status;
+}

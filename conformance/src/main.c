@@ -1,0 +1,102 @@
+/* main.c - the pgw command: subcommand dispatch and option parsing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump.h"
+#include "pgw/pgw.h"
+#include "record.h"
+
+static const char usage[] =
+    "usage:\n"
+    "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace] [--roundtrip]"
+    " [--lenient]\n"
+    "  pgw record --listen ADDR:PORT --upstream ADDR:PORT -o FILE.pgs"
+    " [--note TEXT] [--once]\n"
+    "  pgw --version\n";
+
+static int bad(const char *msg, const char *arg) {
+  fprintf(stderr, "pgw: %s%s%s\n%s", msg, arg ? ": " : "", arg ? arg : "",
+          usage);
+  return 2;
+}
+
+static int cmd_dump(int argc, char **argv) {
+  cli_dump_opts o;
+  int i;
+  memset(&o, 0, sizeof o);
+  for (i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--json") == 0)
+      o.format = CLI_FORMAT_JSON;
+    else if (strcmp(a, "--format=text") == 0)
+      o.format = CLI_FORMAT_TEXT;
+    else if (strcmp(a, "--format=json") == 0)
+      o.format = CLI_FORMAT_JSON;
+    else if (strcmp(a, "--format=pqtrace") == 0)
+      o.format = CLI_FORMAT_PQTRACE;
+    else if (strcmp(a, "--roundtrip") == 0)
+      o.roundtrip = 1;
+    else if (strcmp(a, "--lenient") == 0)
+      o.lenient = 1;
+    else if (strncmp(a, "--format=", 9) == 0)
+      return bad("unknown format", a + 9);
+    else if (a[0] == '-' && a[1] != '\0')
+      return bad("unknown option", a);
+    else if (o.path)
+      return bad("more than one file", a);
+    else
+      o.path = a;
+  }
+  if (!o.path) return bad("dump needs a session file", NULL);
+  return cli_dump(&o);
+}
+
+/* --name VALUE or --name=VALUE; returns the value or NULL. */
+static const char *optval(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] == '\0' && *i + 1 < argc) return argv[++*i];
+  return NULL;
+}
+
+static int cmd_record(int argc, char **argv) {
+  cli_record_opts o;
+  int i;
+  memset(&o, 0, sizeof o);
+  for (i = 0; i < argc; i++) {
+    const char *v;
+    if ((v = optval(argc, argv, &i, "--listen")))
+      o.listen = v;
+    else if ((v = optval(argc, argv, &i, "--upstream")))
+      o.upstream = v;
+    else if ((v = optval(argc, argv, &i, "--output")) ||
+             (v = optval(argc, argv, &i, "-o")))
+      o.output = v;
+    else if ((v = optval(argc, argv, &i, "--note")))
+      o.note = v;
+    else if (strcmp(argv[i], "--once") == 0)
+      o.once = 1;
+    else
+      return bad("unknown or incomplete option", argv[i]);
+  }
+  if (!o.listen || !o.upstream || !o.output)
+    return bad("record needs --listen, --upstream and -o", NULL);
+  return cli_record(&o);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return bad("no command", NULL);
+  if (strcmp(argv[1], "dump") == 0) return cmd_dump(argc - 2, argv + 2);
+  if (strcmp(argv[1], "record") == 0) return cmd_record(argc - 2, argv + 2);
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("pgw %s\n", pgw_version());
+    return 0;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  return bad("unknown command", argv[1]);
+}

@@ -1,0 +1,53 @@
+/*
+ * render.h - printing decoded messages: a readable text line, a JSON
+ * object per line, or libpq's PQtrace format.
+ *
+ * Text and JSON share one walk over a message's fields (fields.c) that
+ * calls an emitter; each format implements the emitter.
+ */
+#ifndef PGW_CLI_RENDER_H
+#define PGW_CLI_RENDER_H
+
+#include <stdio.h>
+
+#include "pgw/pgw.h"
+
+/* One decoded message with its context. */
+typedef struct cli_msg {
+  pgw_dir dir;
+  const char *phase; /* phase after the message; NULL if unknown */
+  const pgw_message *m;
+} cli_msg;
+
+/* Emitter: names are (ptr, len) so that wire strings can be keys. */
+typedef struct cli_emit cli_emit;
+struct cli_emit {
+  /* text string (a protocol String) */
+  void (*str)(cli_emit *e, const char *name, size_t nlen, const char *p,
+              size_t n);
+  /* opaque bytes (CopyData, SASL data, parameter values): text when
+   * printable, hex otherwise */
+  void (*bytes)(cli_emit *e, const char *name, size_t nlen, const uint8_t *p,
+                size_t n);
+  /* a value that may be NULL (len -1) */
+  void (*value)(cli_emit *e, const char *name, size_t nlen, pgw_value v);
+  void (*num)(cli_emit *e, const char *name, size_t nlen, long long v);
+  /* a one-byte code ('I', 'S', ...) */
+  void (*chr)(cli_emit *e, const char *name, size_t nlen, uint8_t c);
+  /* nested object or array; name is ignored inside arrays */
+  void (*begin)(cli_emit *e, const char *name, size_t nlen, int array);
+  void (*end)(cli_emit *e, int array);
+  FILE *f;
+  int depth;
+  int first[8]; /* per depth: no member written yet */
+  int in_array[8];
+};
+
+/* Walk m's fields through e. */
+void cli_emit_fields(cli_emit *e, const pgw_message *m);
+
+void cli_render_text(FILE *f, const cli_msg *msg);
+void cli_render_json(FILE *f, const cli_msg *msg);
+void cli_render_pqtrace(FILE *f, const cli_msg *msg);
+
+#endif /* PGW_CLI_RENDER_H */

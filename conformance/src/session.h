@@ -1,0 +1,57 @@
+/*
+ * session.h - reading and writing session files (*.pgs), version 1, as
+ * shared/SESSION-FORMAT.md specifies. The reader is strict: anything the
+ * format does not allow is rejected with "FILE:LINE: reason".
+ */
+#ifndef PGW_CLI_SESSION_H
+#define PGW_CLI_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pgw/pgw.h"
+
+/* One line that matters, in file order: a chunk of bytes or a metadata
+ * entry (its position matters for "@ tls on"). */
+typedef enum pgs_item_kind { PGS_CHUNK, PGS_META } pgs_item_kind;
+
+typedef struct pgs_item {
+  pgs_item_kind kind;
+  size_t line;    /* 1-based line number in the file */
+  pgw_dir dir;    /* PGS_CHUNK */
+  uint8_t *data;  /* PGS_CHUNK: len >= 1 bytes */
+  size_t len;
+  char *key;      /* PGS_META: one word */
+  char *value;    /* PGS_META: the rest of the line */
+} pgs_item;
+
+typedef struct pgs_session {
+  pgs_item *items;
+  size_t count;
+  size_t cap;
+} pgs_session;
+
+/* Parse text[0..len) named name (for messages). 0 on success; -1 with
+ * err holding "name:LINE: reason" (or "name: reason"). On failure the
+ * session is freed. */
+int pgs_parse(const char *name, const char *text, size_t len, pgs_session *s,
+              char *err, size_t errlen);
+
+/* Read and parse a file ("-" is standard input). */
+int pgs_read_file(const char *path, pgs_session *s, char *err, size_t errlen);
+
+void pgs_free(pgs_session *s);
+
+/* Value of the first metadata entry with this key, or NULL. */
+const char *pgs_meta(const pgs_session *s, const char *key);
+
+/* Writers. Metadata values must not hold a newline (replaced by spaces). */
+int pgs_write_header(FILE *f);
+int pgs_write_meta(FILE *f, const char *key, const char *value);
+int pgs_write_comment(FILE *f, const char *text);
+/* One chunk as one line (chunk boundaries are part of the session), hex
+ * in groups of 4 bytes separated by spaces. */
+int pgs_write_chunk(FILE *f, pgw_dir dir, const uint8_t *data, size_t len);
+
+#endif /* PGW_CLI_SESSION_H */
