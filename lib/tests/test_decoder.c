@@ -290,6 +290,13 @@ static void test_negotiation(void) {
   CHECK_EQ_INT(m.kind, PGW_MSG_SSL_RESPONSE);
   CHECK_EQ_INT(m.body.encryption.answer, 'N');
   CHECK_EQ_INT(pgw_decoder_framing(&d), PGW_FRAMING_STANDARD);
+  unsigned char out[4];
+  size_t olen = 0;
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &olen), 0);
+  CHECK_MEM(out, olen, s, n);
+  m.body.encryption.answer = 'G'; /* not an answer to SSLRequest */
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &olen),
+               PGW_ERR_BAD_VALUE);
   /* GSSENC answer 'G'; an 'S' there is an unknown code. */
   n = pgw_test_hex("47", s, sizeof s);
   CHECK_EQ_INT(pgw_decoder_expect_answer(&d, PGW_MSG_GSSENC_RESPONSE), 0);
