@@ -112,23 +112,15 @@ int pgw__async_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {
 }
 
 /* Check a raw field region (as decoded: fields without the final zero
- * byte) and collect which required fields it holds. */
+ * byte) and collect which required fields it holds. A field is one string
+ * whose first byte is its code: an empty one is a zero code. */
 static int scan_raw_fields(const pgw_notice_field_list *l, unsigned *seen) {
-  const uint8_t *p = l->raw.ptr;
-  size_t count = 0;
-  if (p == NULL) /* an empty list; NULL + 0 is not defined in C */
-    return l->raw.len == 0 && l->count == 0 ? 0 : PGW_ERR_INVALID_ARGUMENT;
-  const uint8_t *end = p + l->raw.len;
-  while (p != end) {
-    uint8_t code = *p++;
-    if (code == 0) return PGW_ERR_BAD_VALUE;
-    const uint8_t *nul = (const uint8_t *)memchr(p, 0, (size_t)(end - p));
-    if (nul == NULL) return PGW_ERR_NO_TERMINATOR;
-    p = nul + 1;
-    *seen |= seen_bit(code);
-    count++;
-  }
-  return count == l->count ? 0 : PGW_ERR_BAD_COUNT;
+  int rc = pgw__check_raw_strs(l->raw, l->count, 1, 1);
+  if (rc || l->raw.len == 0) return rc;
+  const uint8_t *p = l->raw.ptr, *end = l->raw.ptr + l->raw.len;
+  for (; p < end; p += strlen((const char *)p) + 1)
+    *seen |= seen_bit(*p);
+  return 0;
 }
 
 static int encode_notice(const pgw_notice *n, pgw_wr *w) {

@@ -174,18 +174,7 @@ static int check_str_list(const pgw_str_list *l, int no_empty) {
         if (l->items[i].len == 0) return PGW_ERR_BAD_VALUE;
     return 0;
   }
-  size_t n = 0;
-  if (l->raw.ptr == NULL) /* empty; NULL + 0 is not defined in C */
-    return l->raw.len == 0 && l->count == 0 ? 0 : PGW_ERR_INVALID_ARGUMENT;
-  const uint8_t *p = l->raw.ptr, *end = l->raw.ptr + l->raw.len;
-  while (p < end) {
-    const uint8_t *nul = (const uint8_t *)memchr(p, 0, (size_t)(end - p));
-    if (nul == NULL) return PGW_ERR_NO_TERMINATOR;
-    if (nul == p && no_empty) return PGW_ERR_BAD_VALUE;
-    p = nul + 1;
-    n++;
-  }
-  return n == l->count ? 0 : PGW_ERR_BAD_COUNT;
+  return pgw__check_raw_strs(l->raw, l->count, 1, no_empty);
 }
 
 static int encode_authentication(const pgw_authentication *a, pgw_wr *w) {

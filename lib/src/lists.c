@@ -187,6 +187,26 @@ int pgw__wr_str_list(pgw_wr *w, const pgw_str_list *l) {
   return 0;
 }
 
+/* ---- raw regions being encoded ---------------------------------------- */
+
+int pgw__check_raw_strs(pgw_bytes raw, size_t count, size_t per_item,
+                        int first_nonempty) {
+  if (raw.ptr == NULL) /* empty; NULL + 0 is not defined in C */
+    return raw.len == 0 && count == 0 ? 0 : PGW_ERR_INVALID_ARGUMENT;
+  const uint8_t *p = raw.ptr, *end = raw.ptr + raw.len;
+  size_t strs = 0;
+  while (p < end) {
+    const uint8_t *nul = (const uint8_t *)memchr(p, 0, (size_t)(end - p));
+    if (nul == NULL) return PGW_ERR_NO_TERMINATOR;
+    if (nul == p && first_nonempty && strs % per_item == 0)
+      return PGW_ERR_BAD_VALUE;
+    p = nul + 1;
+    strs++;
+  }
+  if (strs % per_item != 0) return PGW_ERR_NO_TERMINATOR; /* item cut short */
+  return strs / per_item == count ? 0 : PGW_ERR_BAD_COUNT;
+}
+
 /* ---- iterators -------------------------------------------------------- */
 
 static pgw_iter iter_of(pgw_bytes raw, const void *items, size_t count) {

@@ -85,6 +85,15 @@ void pgw__wr_value(pgw_wr *w, pgw_value v);
 /* Strings each with NUL (terminator not included). */
 int pgw__wr_str_list(pgw_wr *w, const pgw_str_list *l);
 
+/* Check a raw region of NUL-terminated strings before it is copied out:
+ * items of per_item strings each (the list's own terminator excluded),
+ * exactly count of them. With first_nonempty the first string of an item
+ * may not be empty (it would end the list). 0, PGW_ERR_NO_TERMINATOR,
+ * PGW_ERR_BAD_VALUE, PGW_ERR_BAD_COUNT, or PGW_ERR_INVALID_ARGUMENT for a
+ * NULL region that claims bytes or items. */
+int pgw__check_raw_strs(pgw_bytes raw, size_t count, size_t per_item,
+                        int first_nonempty);
+
 /* Copy *src, or the C library's functions when src is NULL. */
 void pgw__allocator_init(pgw_allocator *dst, const pgw_allocator *src);
 

@@ -144,21 +144,7 @@ static int encode_param(pgw_wr *w, const pgw_param *p) {
 /* A raw region must be well formed: name\0value\0 pairs, non-empty names,
  * exactly count of them, nothing else (the terminator is added here). */
 static int check_raw_params(const pgw_param_list *l) {
-  size_t n = 0;
-  if (l->raw.ptr == NULL) /* empty; NULL + 0 is not defined in C */
-    return l->raw.len == 0 && l->count == 0 ? 0 : PGW_ERR_INVALID_ARGUMENT;
-  const uint8_t *p = l->raw.ptr, *end = l->raw.ptr + l->raw.len;
-  while (p < end) {
-    const uint8_t *nul = (const uint8_t *)memchr(p, 0, (size_t)(end - p));
-    if (nul == NULL) return PGW_ERR_NO_TERMINATOR;
-    if (nul == p) return PGW_ERR_BAD_VALUE; /* empty name */
-    p = nul + 1;
-    nul = (const uint8_t *)memchr(p, 0, (size_t)(end - p));
-    if (nul == NULL) return PGW_ERR_NO_TERMINATOR;
-    p = nul + 1;
-    n++;
-  }
-  return n == l->count ? 0 : PGW_ERR_BAD_COUNT;
+  return pgw__check_raw_strs(l->raw, l->count, 2, 1);
 }
 
 static int encode_startup(const pgw_startup_message *s, pgw_wr *w) {

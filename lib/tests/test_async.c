@@ -7,6 +7,8 @@
  * see notes/fixtures-copy-async.md for the sessions they came from.
  */
 #include "pgw_internal.h"
+#define PGW_TEST_FAMILY_DECODE pgw__async_decode
+#define PGW_TEST_FAMILY_ENCODE pgw__async_encode
 #include "pgw_test.h"
 
 /* psql: DO $$ BEGIN RAISE NOTICE 'hello %', 42 USING DETAIL = 'some
@@ -118,88 +120,6 @@ static const char PS_TIMEZONE[] =
 static const char PS_SET_APPNAME[] =
     "53 0000001e 6170706c69636174696f6e5f6e616d65007067772d7465737400";
 
-typedef struct fixture {
-  unsigned char buf[512];
-  size_t len;             /* whole message */
-  const unsigned char *p; /* payload */
-  size_t n;               /* payload length */
-} fixture;
-
-static void load(fixture *f, const char *hex, unsigned char type) {
-  f->len = pgw_test_hex(hex, f->buf, sizeof f->buf);
-  CHECK(f->len >= 5);
-  CHECK_EQ_INT(f->buf[0], type);
-  CHECK_EQ_INT(pgw_load32(f->buf + 1), f->len - 1);
-  f->p = f->buf + 5;
-  f->n = f->len - 5;
-}
-
-/* Decode in place; views stay valid while p does. */
-static int dec_keep(pgw_kind kind, const unsigned char *p, size_t n,
-                    pgw_message *m, pgw_error *e) {
-  pgw_rd r;
-  pgw_error local;
-  memset(m, 0, sizeof *m);
-  m->kind = kind;
-  memset(&local, 0, sizeof local);
-  pgw_rd_init(&r, p, n, &local);
-  int rc = pgw__async_decode(kind, &r, m);
-  if (rc == 0 && r.p != r.end) rc = 99; /* decoder must consume all */
-  if (e) *e = local;
-  return rc;
-}
-
-/* Decode from an exact-size heap copy, so ASan sees any overread. */
-static int dec(pgw_kind kind, const unsigned char *p, size_t n, pgw_message *m,
-               pgw_error *e) {
-  unsigned char *copy = (unsigned char *)malloc(n ? n : 1);
-  if (!copy) abort();
-  if (n) memcpy(copy, p, n);
-  int rc = dec_keep(kind, copy, n, m, e);
-  free(copy);
-  return rc;
-}
-
-static int enc(const pgw_message *m, unsigned char *buf, size_t cap,
-               size_t *len) {
-  pgw_wr w;
-  w.buf = buf;
-  w.len = 0;
-  w.cap = cap;
-  int rc = pgw__async_encode(m, &w);
-  *len = w.len;
-  return rc;
-}
-
-static void roundtrip(pgw_kind kind, const fixture *f) {
-  pgw_message m;
-  unsigned char out[512];
-  size_t len = 0;
-  pgw_error e;
-  CHECK_EQ_INT(dec_keep(kind, f->p, f->n, &m, NULL), 0);
-  CHECK_EQ_INT(enc(&m, NULL, 0, &len), 0);
-  CHECK_EQ_INT(len, f->n);
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f->p, f->n);
-  /* Through the public API: the whole message comes back byte-exact. */
-  CHECK_EQ_INT(pgw_message_decode(kind, f->p, f->n, 0, &m, &e), 0);
-  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f->buf, f->len);
-}
-
-static void expect_fail(pgw_kind kind, const unsigned char *p, size_t n,
-                        int code, size_t offset) {
-  pgw_message m;
-  pgw_error e;
-  int rc = dec(kind, p, n, &m, &e);
-  CHECK_EQ_INT(rc, code);
-  if (rc == code) {
-    CHECK_EQ_INT(e.code, code);
-    CHECK_EQ_INT(e.offset, offset);
-    CHECK(e.reason != NULL && e.reason[0] != '\0');
-  }
-}
-
 /* Where a cut at n falls among NUL-terminated strings that start at
  * first: the start of the string it cuts (the reader reports there). */
 static size_t cut_string_start(const unsigned char *p, size_t n, size_t first) {
@@ -220,19 +140,21 @@ typedef struct expected_field {
 
 /* Check the decoded fields against the expected list, and that building
  * the message from those items encodes to the recorded bytes. */
-static void check_fields(pgw_kind kind, const fixture *f,
+static void check_fields(pgw_kind kind, const pgw_test_wire *f,
                          const expected_field *want, size_t nwant) {
+  const unsigned char *pay = pgw_test_payload(f);
+  const size_t pay_len = pgw_test_payload_len(f);
   pgw_message m;
   pgw_notice_field items[32];
   unsigned char out[512];
   size_t len;
-  CHECK_EQ_INT(dec_keep(kind, f->p, f->n, &m, NULL), 0);
+  CHECK_EQ_INT(pgw_test_decode(kind, pay, pay_len, 0, &m, NULL), 0);
   const pgw_notice *nt =
       kind == PGW_MSG_ERROR_RESPONSE ? &m.body.error : &m.body.notice;
   CHECK_EQ_INT(nt->fields.count, nwant);
   CHECK(nt->fields.items == NULL);
-  CHECK(nt->fields.raw.ptr == f->p);
-  CHECK_EQ_INT(nt->fields.raw.len, f->n - 1);
+  CHECK(nt->fields.raw.ptr == pay);
+  CHECK_EQ_INT(nt->fields.raw.len, pay_len - 1);
   pgw_iter it = pgw_notice_field_iter(&nt->fields);
   pgw_notice_field fld;
   size_t i = 0;
@@ -256,61 +178,63 @@ static void check_fields(pgw_kind kind, const fixture *f,
       kind == PGW_MSG_ERROR_RESPONSE ? &m.body.error : &m.body.notice;
   wn->fields.count = nwant;
   wn->fields.items = items;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f->p, f->n);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, pay, pay_len);
 }
 
 /* Every malformed class for one recorded Error/Notice payload. */
-static void check_notice_malformed(pgw_kind kind, const fixture *f) {
+static void check_notice_malformed(pgw_kind kind, const pgw_test_wire *f) {
+  const unsigned char *pay = pgw_test_payload(f);
+  const size_t pay_len = pgw_test_payload_len(f);
   unsigned char buf[600];
-  size_t n = f->n;
+  size_t n = pay_len;
 
   /* Truncated at every byte: the list (or a value) lacks its NUL. The
    * offset is the cut itself at a field boundary, else the start of the
    * value that was cut. */
   size_t fs = 0; /* start of the field holding the cut */
   for (size_t cut = 0; cut < n; cut++) {
-    while (f->p[fs] != 0) {
+    while (pay[fs] != 0) {
       const unsigned char *z =
-          (const unsigned char *)memchr(f->p + fs + 1, 0, n - fs - 1);
-      size_t next = (size_t)(z - f->p) + 1;
+          (const unsigned char *)memchr(pay + fs + 1, 0, n - fs - 1);
+      size_t next = (size_t)(z - pay) + 1;
       if (cut < next) break;
       fs = next;
     }
     size_t off = cut == fs ? cut : fs + 1;
-    expect_fail(kind, f->p, cut, PGW_ERR_NO_TERMINATOR, off);
+    EXPECT_DECODE_FAIL(kind, pay, cut, PGW_ERR_NO_TERMINATOR, off);
   }
 
   /* Trailing bytes: a second terminator, or a whole extra field. */
-  memcpy(buf, f->p, n);
+  memcpy(buf, pay, n);
   buf[n] = 0;
-  expect_fail(kind, buf, n + 1, PGW_ERR_TRAILING_BYTES, n);
+  EXPECT_DECODE_FAIL(kind, buf, n + 1, PGW_ERR_TRAILING_BYTES, n);
   memcpy(buf + n, "Mx", 3);
-  expect_fail(kind, buf, n + 3, PGW_ERR_TRAILING_BYTES, n);
+  EXPECT_DECODE_FAIL(kind, buf, n + 3, PGW_ERR_TRAILING_BYTES, n);
 
   /* Missing S, C or M: remove that field from the real bytes. */
   static const char required[] = {'S', 'C', 'M'};
   for (size_t r = 0; r < 3; r++) {
     size_t s = 0, out = 0;
-    while (f->p[s] != 0) {
-      size_t e = s + 1 + strlen((const char *)f->p + s + 1) + 1;
-      if (f->p[s] != (unsigned char)required[r]) {
-        memcpy(buf + out, f->p + s, e - s);
+    while (pay[s] != 0) {
+      size_t e = s + 1 + strlen((const char *)pay + s + 1) + 1;
+      if (pay[s] != (unsigned char)required[r]) {
+        memcpy(buf + out, pay + s, e - s);
         out += e - s;
       }
       s = e;
     }
     buf[out++] = 0;
     CHECK(out < n);
-    expect_fail(kind, buf, out, PGW_ERR_MISSING_FIELD, out - 1);
+    EXPECT_DECODE_FAIL(kind, buf, out, PGW_ERR_MISSING_FIELD, out - 1);
   }
   /* No fields at all. */
   buf[0] = 0;
-  expect_fail(kind, buf, 1, PGW_ERR_MISSING_FIELD, 0);
-  expect_fail(kind, buf, 0, PGW_ERR_NO_TERMINATOR, 0);
+  EXPECT_DECODE_FAIL(kind, buf, 1, PGW_ERR_MISSING_FIELD, 0);
+  EXPECT_DECODE_FAIL(kind, buf, 0, PGW_ERR_NO_TERMINATOR, 0);
 
   /* Unknown codes are accepted and kept: rename the last field ('R'). */
-  memcpy(buf, f->p, n);
+  memcpy(buf, pay, n);
   size_t last = 0;
   for (size_t s = 0; buf[s] != 0;
        s = s + 1 + strlen((const char *)buf + s + 1) + 1)
@@ -319,7 +243,7 @@ static void check_notice_malformed(pgw_kind kind, const fixture *f) {
   for (size_t u = 0; u < sizeof unknown; u++) {
     pgw_message m;
     buf[last] = unknown[u];
-    CHECK_EQ_INT(dec_keep(kind, buf, n, &m, NULL), 0);
+    CHECK_EQ_INT(pgw_test_decode(kind, buf, n, 0, &m, NULL), 0);
     const pgw_notice *nt =
         kind == PGW_MSG_ERROR_RESPONSE ? &m.body.error : &m.body.notice;
     pgw_iter it = pgw_notice_field_iter(&nt->fields);
@@ -330,16 +254,16 @@ static void check_notice_malformed(pgw_kind kind, const fixture *f) {
     CHECK_EQ_INT(lastcode, unknown[u]);
     unsigned char out[600];
     size_t len;
-    CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
+    CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
     CHECK_MEM(out, len, buf, n);
   }
 }
 
 static void check_notice(pgw_kind kind, const char *hex, unsigned char type,
                          const expected_field *want, size_t nwant) {
-  fixture f;
-  load(&f, hex, type);
-  roundtrip(kind, &f);
+  pgw_test_wire f;
+  pgw_test_load(&f, hex, type);
+  pgw_test_family_roundtrip(kind, &f);
   check_fields(kind, &f, want, nwant);
   check_notice_malformed(kind, &f);
 }
@@ -484,12 +408,12 @@ static void test_notices(void) {
 }
 
 static void test_notice_encode(void) {
-  fixture f;
+  pgw_test_wire f;
   pgw_message m;
   unsigned char out[512];
   size_t len;
   pgw_notice_field items[4];
-  load(&f, ERROR_SYNTAX, 'E');
+  pgw_test_load(&f, ERROR_SYNTAX, 'E');
 
   /* Items win over raw; the terminator is always added. */
   items[0].code = 'S';
@@ -502,62 +426,72 @@ static void test_notice_encode(void) {
   m.kind = PGW_MSG_NOTICE_RESPONSE;
   m.body.notice.fields.count = 3;
   m.body.notice.fields.items = items;
-  m.body.notice.fields.raw.ptr = f.p;
-  m.body.notice.fields.raw.len = f.n - 1;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
+  m.body.notice.fields.raw.ptr = pgw_test_payload(&f);
+  m.body.notice.fields.raw.len = pgw_test_payload_len(&f) - 1;
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
   CHECK_MEM(out, len, "SERROR\0C42601\0Mx\0", 18);
-  CHECK_EQ_INT(enc(&m, out, 4, &len), 0);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, 4, &len), 0);
   CHECK_EQ_INT(len, 18);
 
   /* Code 0 and a NUL inside a value are refused. */
   items[1].code = 0;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
   items[1].code = 'C';
   items[2].value.ptr = "a\0b";
   items[2].value.len = 3;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
   items[2].value = PGW_STR("x");
   /* S, C and M are required when encoding too. */
   m.body.notice.fields.count = 2;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_MISSING_FIELD);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_MISSING_FIELD);
   items[2].code = 'D';
   m.body.notice.fields.count = 3;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_MISSING_FIELD);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_MISSING_FIELD);
 
   /* Raw regions that are not a field list, or disagree with the count. */
   m.body.notice.fields.items = NULL;
   m.body.notice.fields.count = 8;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f.p, f.n);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, pgw_test_payload(&f), pgw_test_payload_len(&f));
   m.body.notice.fields.count = 7;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_COUNT);
   m.body.notice.fields.count = 8;
-  m.body.notice.fields.raw.len = f.n; /* includes the terminator */
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
-  m.body.notice.fields.raw.len = f.n - 2; /* last value lost its NUL */
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_NO_TERMINATOR);
+  m.body.notice.fields.raw.len =
+      pgw_test_payload_len(&f); /* includes the terminator */
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
+  m.body.notice.fields.raw.len =
+      pgw_test_payload_len(&f) - 2; /* last value lost its NUL */
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_NO_TERMINATOR);
 
-  m.kind = PGW_MSG_QUERY;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_INVALID_ARGUMENT);
-  CHECK_EQ_INT(dec(PGW_MSG_QUERY, f.p, f.n, &m, NULL),
-               PGW_ERR_INVALID_ARGUMENT);
+  pgw_test_family_refuses_query(&m, &f);
 }
 
 /* ---- NotificationResponse --------------------------------------------- */
 
 static void check_notification(const char *hex, int32_t pid,
                                const char *channel, const char *payload) {
-  fixture f;
+  pgw_test_wire f;
   pgw_message m;
   unsigned char buf[128];
   unsigned char out[128];
   size_t len;
-  load(&f, hex, 'A');
-  CHECK_EQ_INT(dec_keep(PGW_MSG_NOTIFICATION_RESPONSE, f.p, f.n, &m, NULL), 0);
+  pgw_test_load(&f, hex, 'A');
+  const unsigned char *pay = pgw_test_payload(&f);
+  const size_t pay_len = pgw_test_payload_len(&f);
+  CHECK_EQ_INT(
+      pgw_test_decode(PGW_MSG_NOTIFICATION_RESPONSE, pay, pay_len, 0, &m, NULL),
+      0);
   CHECK_EQ_INT(m.body.notification.pid, pid);
   CHECK_STR(m.body.notification.channel, channel);
   CHECK_STR(m.body.notification.payload, payload);
-  roundtrip(PGW_MSG_NOTIFICATION_RESPONSE, &f);
+  pgw_test_family_roundtrip(PGW_MSG_NOTIFICATION_RESPONSE, &f);
 
   /* Built from fields. */
   memset(&m, 0, sizeof m);
@@ -565,37 +499,42 @@ static void check_notification(const char *hex, int32_t pid,
   m.body.notification.pid = pid;
   m.body.notification.channel = pgw_str_from_cstr(channel);
   m.body.notification.payload = pgw_str_from_cstr(payload);
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f.p, f.n);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, pay, pay_len);
   m.body.notification.payload.ptr = "a\0b";
   m.body.notification.payload.len = 3;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
   m.body.notification.payload = pgw_str_from_cstr(payload);
   m.body.notification.channel.ptr = "a\0b";
   m.body.notification.channel.len = 3;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
 
-  for (size_t n = 0; n < f.n; n++) {
+  for (size_t n = 0; n < pay_len; n++) {
     if (n < 4)
-      expect_fail(PGW_MSG_NOTIFICATION_RESPONSE, f.p, n, PGW_ERR_TRUNCATED, 0);
+      EXPECT_DECODE_FAIL(PGW_MSG_NOTIFICATION_RESPONSE, pay, n,
+                         PGW_ERR_TRUNCATED, 0);
     else
-      expect_fail(PGW_MSG_NOTIFICATION_RESPONSE, f.p, n, PGW_ERR_NO_TERMINATOR,
-                  cut_string_start(f.p, n, 4));
+      EXPECT_DECODE_FAIL(PGW_MSG_NOTIFICATION_RESPONSE, pay, n,
+                         PGW_ERR_NO_TERMINATOR, cut_string_start(pay, n, 4));
   }
-  memcpy(buf, f.p, f.n);
-  buf[f.n] = 0;
-  expect_fail(PGW_MSG_NOTIFICATION_RESPONSE, buf, f.n + 1,
-              PGW_ERR_TRAILING_BYTES, f.n);
-  memcpy(buf + f.n, "extra", 6);
-  expect_fail(PGW_MSG_NOTIFICATION_RESPONSE, buf, f.n + 6,
-              PGW_ERR_TRAILING_BYTES, f.n);
+  memcpy(buf, pay, pay_len);
+  buf[pay_len] = 0;
+  EXPECT_DECODE_FAIL(PGW_MSG_NOTIFICATION_RESPONSE, buf, pay_len + 1,
+                     PGW_ERR_TRAILING_BYTES, pay_len);
+  memcpy(buf + pay_len, "extra", 6);
+  EXPECT_DECODE_FAIL(PGW_MSG_NOTIFICATION_RESPONSE, buf, pay_len + 6,
+                     PGW_ERR_TRAILING_BYTES, pay_len);
   /* The pid is any Int32, negative included. */
-  memcpy(buf, f.p, f.n);
+  memcpy(buf, pay, pay_len);
   memset(buf, 0xff, 4);
-  CHECK_EQ_INT(dec_keep(PGW_MSG_NOTIFICATION_RESPONSE, buf, f.n, &m, NULL), 0);
+  CHECK_EQ_INT(
+      pgw_test_decode(PGW_MSG_NOTIFICATION_RESPONSE, buf, pay_len, 0, &m, NULL),
+      0);
   CHECK_EQ_INT(m.body.notification.pid, -1);
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, buf, f.n);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, buf, pay_len);
 }
 
 static void test_notifications(void) {
@@ -606,41 +545,46 @@ static void test_notifications(void) {
 /* ---- ParameterStatus -------------------------------------------------- */
 
 static void check_status(const char *hex, const char *name, const char *value) {
-  fixture f;
+  pgw_test_wire f;
   pgw_message m;
   unsigned char buf[128];
   unsigned char out[128];
   size_t len;
-  load(&f, hex, 'S');
-  CHECK_EQ_INT(dec_keep(PGW_MSG_PARAMETER_STATUS, f.p, f.n, &m, NULL), 0);
+  pgw_test_load(&f, hex, 'S');
+  const unsigned char *pay = pgw_test_payload(&f);
+  const size_t pay_len = pgw_test_payload_len(&f);
+  CHECK_EQ_INT(
+      pgw_test_decode(PGW_MSG_PARAMETER_STATUS, pay, pay_len, 0, &m, NULL), 0);
   CHECK_STR(m.body.parameter_status.name, name);
   CHECK_STR(m.body.parameter_status.value, value);
-  roundtrip(PGW_MSG_PARAMETER_STATUS, &f);
+  pgw_test_family_roundtrip(PGW_MSG_PARAMETER_STATUS, &f);
 
   memset(&m, 0, sizeof m);
   m.kind = PGW_MSG_PARAMETER_STATUS;
   m.body.parameter_status.name = pgw_str_from_cstr(name);
   m.body.parameter_status.value = pgw_str_from_cstr(value);
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f.p, f.n);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, pay, pay_len);
   m.body.parameter_status.value.ptr = "on\0";
   m.body.parameter_status.value.len = 3;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
   m.body.parameter_status.value = pgw_str_from_cstr(value);
   m.body.parameter_status.name.ptr = "\0";
   m.body.parameter_status.name.len = 1;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
 
-  for (size_t n = 0; n < f.n; n++)
-    expect_fail(PGW_MSG_PARAMETER_STATUS, f.p, n, PGW_ERR_NO_TERMINATOR,
-                cut_string_start(f.p, n, 0));
-  memcpy(buf, f.p, f.n);
-  buf[f.n] = 0;
-  expect_fail(PGW_MSG_PARAMETER_STATUS, buf, f.n + 1, PGW_ERR_TRAILING_BYTES,
-              f.n);
-  memcpy(buf + f.n, "x", 2);
-  expect_fail(PGW_MSG_PARAMETER_STATUS, buf, f.n + 2, PGW_ERR_TRAILING_BYTES,
-              f.n);
+  for (size_t n = 0; n < pay_len; n++)
+    EXPECT_DECODE_FAIL(PGW_MSG_PARAMETER_STATUS, pay, n, PGW_ERR_NO_TERMINATOR,
+                       cut_string_start(pay, n, 0));
+  memcpy(buf, pay, pay_len);
+  buf[pay_len] = 0;
+  EXPECT_DECODE_FAIL(PGW_MSG_PARAMETER_STATUS, buf, pay_len + 1,
+                     PGW_ERR_TRAILING_BYTES, pay_len);
+  memcpy(buf + pay_len, "x", 2);
+  EXPECT_DECODE_FAIL(PGW_MSG_PARAMETER_STATUS, buf, pay_len + 2,
+                     PGW_ERR_TRAILING_BYTES, pay_len);
 }
 
 static void test_parameter_status(void) {

@@ -97,82 +97,28 @@ static const char *const FX_NPV_18_GREASE = "76 0000000c 00030002 00000000";
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static unsigned char pkt[2000];
-static size_t pkt_len;
-#define PAY (pkt + 5)
-#define PAYLEN (pkt_len - 5)
+static pgw_test_wire fx; /* the message under test */
+#define PAY pgw_test_payload(&fx)
+#define PAYLEN pgw_test_payload_len(&fx)
 
-static void load(const char *hex) {
-  pkt_len = pgw_test_hex(hex, pkt, sizeof pkt);
-  CHECK(pkt_len >= 5);
-  CHECK_EQ_INT(((size_t)pkt[1] << 24 | (size_t)pkt[2] << 16 |
-                (size_t)pkt[3] << 8 | (size_t)pkt[4]) +
-                   1,
-               pkt_len);
-}
+/* These tests pin each failure's code; its offset only has to lie inside
+ * the payload. */
+#define EXPECT_FAIL(kind, n, proto, code)                                      \
+  EXPECT_DECODE_FAIL_PROTO(kind, PAY, n, proto, code, PGW_TEST_ANY_OFFSET)
 
 static void put32(size_t at, uint32_t v) {
-  pkt[at] = (unsigned char)(v >> 24);
-  pkt[at + 1] = (unsigned char)(v >> 16);
-  pkt[at + 2] = (unsigned char)(v >> 8);
-  pkt[at + 3] = (unsigned char)v;
-}
-
-/* Decode PAY[0..n) from a heap copy of exactly n bytes, so the sanitizers
- * catch any read past the end. Views stay valid until the next call. */
-static unsigned char *heap;
-static int dec(pgw_kind kind, size_t n, uint32_t proto, pgw_message *m,
-               pgw_error *e) {
-  free(heap);
-  heap = (unsigned char *)malloc(n ? n : 1);
-  if (heap == NULL) abort();
-  memcpy(heap, PAY, n);
-  memset(e, 0, sizeof *e);
-  return pgw_message_decode(kind, heap, n, proto, m, e);
-}
-
-static void expect_fail(pgw_kind kind, size_t n, uint32_t proto, int code,
-                        int line) {
-  pgw_message m;
-  pgw_error e;
-  int rc = dec(kind, n, proto, &m, &e);
-  pgw_test_checks++;
-  if (rc != code || e.code != code || e.reason == NULL || e.offset > n) {
-    pgw_test_failures++;
-    fprintf(stderr, "line %d: payload len %zu: got %s (%s at %zu), want %s\n",
-            line, n, pgw_strerror(rc), e.reason ? e.reason : "-", e.offset,
-            pgw_strerror(code));
-  }
-}
-#define EXPECT_FAIL(kind, n, proto, code)                                      \
-  expect_fail(kind, n, proto, code, __LINE__)
-
-static void expect_roundtrip(const pgw_message *m) {
-  unsigned char out[2000];
-  size_t len = 0;
-  CHECK_EQ_INT(pgw_message_encode(m, NULL, 0, &len), PGW_ERR_BUFFER_TOO_SMALL);
-  CHECK_EQ_INT(len, pkt_len);
-  CHECK_EQ_INT(pgw_message_encode(m, out, pkt_len - 1, &len),
-               PGW_ERR_BUFFER_TOO_SMALL);
-  CHECK_EQ_INT(pgw_message_encode(m, out, sizeof out, &len), PGW_OK);
-  CHECK_MEM(out, len, pkt, pkt_len);
-}
-
-static int encode_rc(const pgw_message *m) {
-  unsigned char out[2000];
-  size_t len;
-  return pgw_message_encode(m, out, sizeof out, &len);
+  fx.b[at] = (unsigned char)(v >> 24);
+  fx.b[at + 1] = (unsigned char)(v >> 16);
+  fx.b[at + 2] = (unsigned char)(v >> 8);
+  fx.b[at + 3] = (unsigned char)v;
 }
 
 /* Decode the loaded fixture (must succeed) and re-encode it. */
 static void decode_ok(pgw_kind kind, uint32_t proto, pgw_message *m) {
-  pgw_error e;
-  int rc = dec(kind, PAYLEN, proto, m, &e);
-  if (rc) fprintf(stderr, "decode: %s: %s\n", pgw_strerror(rc), e.reason);
-  CHECK_EQ_INT(rc, PGW_OK);
+  pgw_test_dec_ok(kind, &fx, proto, m);
   CHECK_EQ_INT(m->kind, kind);
-  CHECK_EQ_INT(m->type, pkt[0]);
-  expect_roundtrip(m);
+  CHECK_EQ_INT(m->type, fx.b[0]);
+  pgw_test_enc_same(m, &fx);
 }
 
 /* ---- Authentication ------------------------------------------------------ */
@@ -181,13 +127,13 @@ static void decode_ok(pgw_kind kind, uint32_t proto, pgw_message *m) {
  * trailing. */
 static void test_auth_plain(const char *hex, int32_t code, const char *name) {
   pgw_message m;
-  load(hex);
+  pgw_test_load(&fx, hex, 'R');
   decode_ok(PGW_MSG_AUTHENTICATION, 0, &m);
   CHECK_EQ_INT(m.body.auth.code, code);
   CHECK(strcmp(pgw_message_name(&m), name) == 0);
   for (size_t k = 0; k < PAYLEN; k++)
     EXPECT_FAIL(PGW_MSG_AUTHENTICATION, k, 0, PGW_ERR_TRUNCATED);
-  pkt[pkt_len] = 0;
+  fx.b[fx.n] = 0;
   EXPECT_FAIL(PGW_MSG_AUTHENTICATION, PAYLEN + 1, 0, PGW_ERR_TRAILING_BYTES);
 }
 
@@ -196,7 +142,7 @@ static void test_auth_unknown(void) {
    * (crypt, gone), 6 (SCM credentials, gone), 13, -1, 0x7fffffff. */
   static const uint32_t bad[] = {1, 4, 6, 13, 0xffffffffu, 0x7fffffffu};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    load(FX_AUTH_OK);
+    pgw_test_load(&fx, FX_AUTH_OK, 'R');
     put32(5, bad[i]);
     EXPECT_FAIL(PGW_MSG_AUTHENTICATION, PAYLEN, 0, PGW_ERR_UNKNOWN_CODE);
   }
@@ -204,21 +150,21 @@ static void test_auth_unknown(void) {
   memset(&m, 0, sizeof m);
   m.kind = PGW_MSG_AUTHENTICATION;
   m.body.auth.code = 6;
-  CHECK_EQ_INT(encode_rc(&m), PGW_ERR_UNKNOWN_CODE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&m), PGW_ERR_UNKNOWN_CODE);
   m.body.auth.code = -1;
-  CHECK_EQ_INT(encode_rc(&m), PGW_ERR_UNKNOWN_CODE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&m), PGW_ERR_UNKNOWN_CODE);
 }
 
 static void test_auth_md5(void) {
   pgw_message m;
-  load(FX_AUTH_MD5);
+  pgw_test_load(&fx, FX_AUTH_MD5, 'R');
   decode_ok(PGW_MSG_AUTHENTICATION, 0, &m);
   CHECK_EQ_INT(m.body.auth.code, PGW_AUTH_MD5_PASSWORD);
   CHECK_MEM(m.body.auth.salt, 4, "\xb1\xc7\x7d\xd3", 4);
   CHECK(strcmp(pgw_message_name(&m), "AuthenticationMD5Password") == 0);
   for (size_t k = 0; k < PAYLEN; k++)
     EXPECT_FAIL(PGW_MSG_AUTHENTICATION, k, 0, PGW_ERR_TRUNCATED);
-  pkt[pkt_len] = 0;
+  fx.b[fx.n] = 0;
   EXPECT_FAIL(PGW_MSG_AUTHENTICATION, PAYLEN + 1, 0, PGW_ERR_TRAILING_BYTES);
 }
 
@@ -227,17 +173,19 @@ static void test_auth_md5(void) {
 static void test_auth_data(const char *hex, int32_t code, const char *name) {
   pgw_message m;
   pgw_error e;
-  load(hex);
+  pgw_test_load(&fx, hex, 'R');
   decode_ok(PGW_MSG_AUTHENTICATION, 0, &m);
   CHECK_EQ_INT(m.body.auth.code, code);
-  CHECK(m.body.auth.data.ptr == heap + 4);
+  CHECK(m.body.auth.data.ptr == pgw_test_heap + 4);
   CHECK_EQ_INT(m.body.auth.data.len, PAYLEN - 4);
   CHECK(strcmp(pgw_message_name(&m), name) == 0);
   for (size_t k = 0; k < PAYLEN; k++) {
     if (k < 4) {
       EXPECT_FAIL(PGW_MSG_AUTHENTICATION, k, 0, PGW_ERR_TRUNCATED);
     } else {
-      CHECK_EQ_INT(dec(PGW_MSG_AUTHENTICATION, k, 0, &m, &e), PGW_OK);
+      CHECK_EQ_INT(
+          pgw_test_decode_copy(PGW_MSG_AUTHENTICATION, PAY, k, 0, &m, &e),
+          PGW_OK);
       CHECK_EQ_INT(m.body.auth.data.len, k - 4);
     }
   }
@@ -246,7 +194,7 @@ static void test_auth_data(const char *hex, int32_t code, const char *name) {
 static void test_auth_sasl(void) {
   pgw_message m;
   pgw_error e;
-  load(FX_AUTH_SASL);
+  pgw_test_load(&fx, FX_AUTH_SASL, 'R');
   decode_ok(PGW_MSG_AUTHENTICATION, 0, &m);
   CHECK_EQ_INT(m.body.auth.code, PGW_AUTH_SASL);
   CHECK_EQ_INT(m.body.auth.mechanisms.count, 1);
@@ -266,30 +214,31 @@ static void test_auth_sasl(void) {
   b.body.auth.code = PGW_AUTH_SASL;
   b.body.auth.mechanisms.count = 1;
   b.body.auth.mechanisms.items = names;
-  expect_roundtrip(&b);
+  pgw_test_enc_same(&b, &fx);
   /* An empty name would end the list early; a NUL cannot be encoded. */
   names[1] = PGW_STR("");
   b.body.auth.mechanisms.count = 2;
-  CHECK_EQ_INT(encode_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
   names[1].ptr = "SCRAM\0X";
   names[1].len = 7;
-  CHECK_EQ_INT(encode_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
   /* A raw list whose count disagrees. */
   m.body.auth.mechanisms.count = 2;
-  CHECK_EQ_INT(encode_rc(&m), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_rc(&m), PGW_ERR_BAD_COUNT);
 
   /* Prefixes: inside the code truncated, then the list lacks a NUL (the
    * last prefix lacks only the empty terminator). */
   for (size_t k = 0; k < PAYLEN; k++)
     EXPECT_FAIL(PGW_MSG_AUTHENTICATION, k, 0,
                 k < 4 ? PGW_ERR_TRUNCATED : PGW_ERR_NO_TERMINATOR);
-  pkt[pkt_len] = 0;
+  fx.b[fx.n] = 0;
   EXPECT_FAIL(PGW_MSG_AUTHENTICATION, PAYLEN + 1, 0, PGW_ERR_TRAILING_BYTES);
-  pkt[pkt_len] = 'S';
+  fx.b[fx.n] = 'S';
   EXPECT_FAIL(PGW_MSG_AUTHENTICATION, PAYLEN + 1, 0, PGW_ERR_TRAILING_BYTES);
   /* No mechanisms at all (code and terminator) is well formed. */
-  pkt[9] = 0;
-  CHECK_EQ_INT(dec(PGW_MSG_AUTHENTICATION, 5, 0, &m, &e), PGW_OK);
+  fx.b[9] = 0;
+  CHECK_EQ_INT(pgw_test_decode_copy(PGW_MSG_AUTHENTICATION, PAY, 5, 0, &m, &e),
+               PGW_OK);
   CHECK_EQ_INT(m.body.auth.mechanisms.count, 0);
 }
 
@@ -297,22 +246,22 @@ static void test_auth_sasl(void) {
 
 static void test_password(const char *hex, const char *text) {
   pgw_message m;
-  load(hex);
+  pgw_test_load(&fx, hex, 'p');
   decode_ok(PGW_MSG_PASSWORD_MESSAGE, 0, &m);
   CHECK_STR(m.body.password.text, text);
   for (size_t k = 0; k < PAYLEN; k++)
     EXPECT_FAIL(PGW_MSG_PASSWORD_MESSAGE, k, 0, PGW_ERR_NO_TERMINATOR);
-  pkt[pkt_len] = 0;
+  fx.b[fx.n] = 0;
   EXPECT_FAIL(PGW_MSG_PASSWORD_MESSAGE, PAYLEN + 1, 0, PGW_ERR_TRAILING_BYTES);
   pgw_message b = m;
   b.body.password.text.ptr = "clear\0pw";
   b.body.password.text.len = 8;
-  CHECK_EQ_INT(encode_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
 }
 
 static void test_sasl_initial(void) {
   pgw_message m;
-  load(FX_SASL_INITIAL);
+  pgw_test_load(&fx, FX_SASL_INITIAL, 'p');
   decode_ok(PGW_MSG_SASL_INITIAL_RESPONSE, 0, &m);
   CHECK_STR(m.body.sasl_initial.mechanism, "SCRAM-SHA-256");
   CHECK_EQ_INT(m.body.sasl_initial.data.len, 32);
@@ -321,7 +270,7 @@ static void test_sasl_initial(void) {
   for (size_t k = 0; k < PAYLEN; k++)
     EXPECT_FAIL(PGW_MSG_SASL_INITIAL_RESPONSE, k, 0,
                 k < 14 ? PGW_ERR_NO_TERMINATOR : PGW_ERR_TRUNCATED);
-  pkt[pkt_len] = 0;
+  fx.b[fx.n] = 0;
   EXPECT_FAIL(PGW_MSG_SASL_INITIAL_RESPONSE, PAYLEN + 1, 0,
               PGW_ERR_TRAILING_BYTES);
   /* Length one short of the data: trailing; one over: truncated. */
@@ -340,7 +289,7 @@ static void test_sasl_initial(void) {
   put32(5 + 14, 0xffffffffu);
   EXPECT_FAIL(PGW_MSG_SASL_INITIAL_RESPONSE, PAYLEN, 0, PGW_ERR_TRAILING_BYTES);
 
-  load(FX_SASL_INITIAL_NONE);
+  pgw_test_load(&fx, FX_SASL_INITIAL_NONE, 'p');
   decode_ok(PGW_MSG_SASL_INITIAL_RESPONSE, 0, &m);
   CHECK_STR(m.body.sasl_initial.mechanism, "SCRAM-SHA-256");
   CHECK_EQ_INT(m.body.sasl_initial.data.len, -1);
@@ -349,25 +298,25 @@ static void test_sasl_initial(void) {
     EXPECT_FAIL(PGW_MSG_SASL_INITIAL_RESPONSE, k, 0,
                 k < 14 ? PGW_ERR_NO_TERMINATOR : PGW_ERR_TRUNCATED);
   m.body.sasl_initial.data.len = -2;
-  CHECK_EQ_INT(encode_rc(&m), PGW_ERR_NEGATIVE_LENGTH);
+  CHECK_EQ_INT(pgw_test_encode_rc(&m), PGW_ERR_NEGATIVE_LENGTH);
   m.body.sasl_initial.data.len = -1;
   m.body.sasl_initial.mechanism.ptr = "SCRAM\0";
   m.body.sasl_initial.mechanism.len = 6;
-  CHECK_EQ_INT(encode_rc(&m), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&m), PGW_ERR_BAD_VALUE);
 }
 
 /* Opaque payloads: every prefix is a valid (shorter) message. */
 static void test_opaque(const char *hex, pgw_kind kind) {
   pgw_message m;
   pgw_error e;
-  load(hex);
+  pgw_test_load(&fx, hex, 'p');
   decode_ok(kind, 0, &m);
   const pgw_data *d = kind == PGW_MSG_SASL_RESPONSE ? &m.body.sasl_response
                                                     : &m.body.gss_response;
-  CHECK(d->data.ptr == heap);
+  CHECK(d->data.ptr == pgw_test_heap);
   CHECK_EQ_INT(d->data.len, PAYLEN);
   for (size_t k = 0; k < PAYLEN; k++) {
-    CHECK_EQ_INT(dec(kind, k, 0, &m, &e), PGW_OK);
+    CHECK_EQ_INT(pgw_test_decode_copy(kind, PAY, k, 0, &m, &e), PGW_OK);
     CHECK_EQ_INT(d->data.len, k);
   }
 }
@@ -377,33 +326,38 @@ static void test_opaque(const char *hex, pgw_kind kind) {
 static void test_bkd(void) {
   pgw_message m;
   pgw_error e;
-  load(FX_BKD_30);
+  pgw_test_load(&fx, FX_BKD_30, 'K');
   decode_ok(PGW_MSG_BACKEND_KEY_DATA, PGW_PROTOCOL_3_0, &m);
   CHECK_EQ_INT(m.body.backend_key.pid, 0x161f);
   CHECK_EQ_INT(m.body.backend_key.key.len, 4);
   CHECK_MEM(m.body.backend_key.key.ptr, 4, "\x0f\xf9\x1b\x52", 4);
-  CHECK_EQ_INT(dec(PGW_MSG_BACKEND_KEY_DATA, PAYLEN, 0, &m, &e), PGW_OK);
+  CHECK_EQ_INT(
+      pgw_test_decode_copy(PGW_MSG_BACKEND_KEY_DATA, PAY, PAYLEN, 0, &m, &e),
+      PGW_OK);
   for (size_t k = 0; k < PAYLEN; k++)
     EXPECT_FAIL(PGW_MSG_BACKEND_KEY_DATA, k, PGW_PROTOCOL_3_0,
                 k < 4 ? PGW_ERR_TRUNCATED : PGW_ERR_BAD_KEY_LENGTH);
-  pkt[pkt_len] = 0;
+  fx.b[fx.n] = 0;
   EXPECT_FAIL(PGW_MSG_BACKEND_KEY_DATA, PAYLEN + 1, PGW_PROTOCOL_3_0,
               PGW_ERR_BAD_KEY_LENGTH);
-  CHECK_EQ_INT(
-      dec(PGW_MSG_BACKEND_KEY_DATA, PAYLEN + 1, PGW_PROTOCOL_3_2, &m, &e),
-      PGW_OK);
+  CHECK_EQ_INT(pgw_test_decode_copy(PGW_MSG_BACKEND_KEY_DATA, PAY, PAYLEN + 1,
+                                    PGW_PROTOCOL_3_2, &m, &e),
+               PGW_OK);
 
-  load(FX_BKD_32);
+  pgw_test_load(&fx, FX_BKD_32, 'K');
   decode_ok(PGW_MSG_BACKEND_KEY_DATA, PGW_PROTOCOL_3_2, &m);
   CHECK_EQ_INT(m.body.backend_key.pid, 0x19ed);
   CHECK_EQ_INT(m.body.backend_key.key.len, 32);
-  CHECK(m.body.backend_key.key.ptr == heap + 4);
-  CHECK_EQ_INT(dec(PGW_MSG_BACKEND_KEY_DATA, PAYLEN, 0, &m, &e), PGW_OK);
+  CHECK(m.body.backend_key.key.ptr == pgw_test_heap + 4);
+  CHECK_EQ_INT(
+      pgw_test_decode_copy(PGW_MSG_BACKEND_KEY_DATA, PAY, PAYLEN, 0, &m, &e),
+      PGW_OK);
   EXPECT_FAIL(PGW_MSG_BACKEND_KEY_DATA, PAYLEN, PGW_PROTOCOL_3_0,
               PGW_ERR_BAD_KEY_LENGTH);
   for (size_t k = 0; k < PAYLEN; k++) {
     if (k >= 8) {
-      CHECK_EQ_INT(dec(PGW_MSG_BACKEND_KEY_DATA, k, PGW_PROTOCOL_3_2, &m, &e),
+      CHECK_EQ_INT(pgw_test_decode_copy(PGW_MSG_BACKEND_KEY_DATA, PAY, k,
+                                        PGW_PROTOCOL_3_2, &m, &e),
                    PGW_OK);
       CHECK_EQ_INT(m.body.backend_key.key.len, k - 4);
       continue;
@@ -412,22 +366,24 @@ static void test_bkd(void) {
                 k < 4 ? PGW_ERR_TRUNCATED : PGW_ERR_BAD_KEY_LENGTH);
   }
   /* 256 bytes is the maximum, 257 too long (0xcd padding appended). */
-  memset(pkt + pkt_len, 0xcd, sizeof pkt - pkt_len);
-  CHECK_EQ_INT(dec(PGW_MSG_BACKEND_KEY_DATA, 4 + 256, PGW_PROTOCOL_3_2, &m, &e),
+  memset(fx.b + fx.n, 0xcd, sizeof fx.b - fx.n);
+  CHECK_EQ_INT(pgw_test_decode_copy(PGW_MSG_BACKEND_KEY_DATA, PAY, 4 + 256,
+                                    PGW_PROTOCOL_3_2, &m, &e),
                PGW_OK);
   EXPECT_FAIL(PGW_MSG_BACKEND_KEY_DATA, 4 + 257, PGW_PROTOCOL_3_2,
               PGW_ERR_BAD_KEY_LENGTH);
   EXPECT_FAIL(PGW_MSG_BACKEND_KEY_DATA, 4 + 257, 0, PGW_ERR_BAD_KEY_LENGTH);
 
-  load(FX_BKD_32);
-  CHECK_EQ_INT(dec(PGW_MSG_BACKEND_KEY_DATA, PAYLEN, PGW_PROTOCOL_3_2, &m, &e),
+  pgw_test_load(&fx, FX_BKD_32, 'K');
+  CHECK_EQ_INT(pgw_test_decode_copy(PGW_MSG_BACKEND_KEY_DATA, PAY, PAYLEN,
+                                    PGW_PROTOCOL_3_2, &m, &e),
                PGW_OK);
   m.body.backend_key.key.len = 3;
-  CHECK_EQ_INT(encode_rc(&m), PGW_ERR_BAD_KEY_LENGTH);
+  CHECK_EQ_INT(pgw_test_encode_rc(&m), PGW_ERR_BAD_KEY_LENGTH);
   m.body.backend_key.key.len = 0;
-  CHECK_EQ_INT(encode_rc(&m), PGW_ERR_BAD_KEY_LENGTH);
+  CHECK_EQ_INT(pgw_test_encode_rc(&m), PGW_ERR_BAD_KEY_LENGTH);
   m.body.backend_key.key.len = 257;
-  CHECK_EQ_INT(encode_rc(&m), PGW_ERR_BAD_KEY_LENGTH);
+  CHECK_EQ_INT(pgw_test_encode_rc(&m), PGW_ERR_BAD_KEY_LENGTH);
 }
 
 /* ---- NegotiateProtocolVersion ------------------------------------------- */
@@ -445,7 +401,7 @@ static void truncate_npv(void) {
       code = PGW_ERR_NO_TERMINATOR;
     EXPECT_FAIL(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, k, 0, code);
   }
-  pkt[pkt_len] = 0;
+  fx.b[fx.n] = 0;
   EXPECT_FAIL(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, PAYLEN + 1, 0,
               PGW_ERR_TRAILING_BYTES);
 }
@@ -455,18 +411,18 @@ static void test_npv(void) {
   pgw_str s;
   pgw_iter it;
 
-  load(FX_NPV_15);
+  pgw_test_load(&fx, FX_NPV_15, 'v');
   decode_ok(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, 0, &m);
   CHECK_EQ_INT(m.body.negotiate.newest_version, PGW_PROTOCOL_3_0);
   CHECK_EQ_INT(m.body.negotiate.unrecognized.count, 0);
   truncate_npv();
 
-  load(FX_NPV_18_GREASE);
+  pgw_test_load(&fx, FX_NPV_18_GREASE, 'v');
   decode_ok(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, 0, &m);
   CHECK_EQ_INT(m.body.negotiate.newest_version, PGW_PROTOCOL_3_2);
   truncate_npv();
 
-  load(FX_NPV_18_OPT);
+  pgw_test_load(&fx, FX_NPV_18_OPT, 'v');
   decode_ok(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, 0, &m);
   CHECK_EQ_INT(m.body.negotiate.newest_version, PGW_PROTOCOL_3_2);
   CHECK_EQ_INT(m.body.negotiate.unrecognized.count, 1);
@@ -475,7 +431,7 @@ static void test_npv(void) {
   CHECK_STR(s, "_pq_.pgw_test");
   truncate_npv();
 
-  load(FX_NPV_15_OPTS);
+  pgw_test_load(&fx, FX_NPV_15_OPTS, 'v');
   decode_ok(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, 0, &m);
   CHECK_EQ_INT(m.body.negotiate.unrecognized.count, 2);
   it = pgw_str_iter(&m.body.negotiate.unrecognized);
@@ -496,18 +452,19 @@ static void test_npv(void) {
   b.body.negotiate.newest_version = PGW_PROTOCOL_3_0;
   b.body.negotiate.unrecognized.count = 2;
   b.body.negotiate.unrecognized.items = names;
-  expect_roundtrip(&b);
+  pgw_test_enc_same(&b, &fx);
   names[1].ptr = "_pq_\0x";
   names[1].len = 6;
-  CHECK_EQ_INT(encode_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
   names[1] = PGW_STR("_pq_.other");
   b.body.negotiate.newest_version = PGW_PROTOCOL(2, 0);
-  CHECK_EQ_INT(encode_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
   pgw_error e;
-  CHECK_EQ_INT(dec(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, PAYLEN, 0, &m, &e),
+  CHECK_EQ_INT(pgw_test_decode_copy(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, PAY,
+                                    PAYLEN, 0, &m, &e),
                PGW_OK);
   m.body.negotiate.unrecognized.count = 3; /* raw list holds two */
-  CHECK_EQ_INT(encode_rc(&m), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_rc(&m), PGW_ERR_BAD_COUNT);
 
   /* Counts: 3 for two names, 1 for two names, -1, INT32_MIN. */
   put32(9, 3);
@@ -551,6 +508,5 @@ int main(void) {
   test_opaque(FX_GSS_RESPONSE, PGW_MSG_GSS_RESPONSE);
   test_bkd();
   test_npv();
-  free(heap);
   return pgw_test_done("auth");
 }

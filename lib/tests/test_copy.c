@@ -6,6 +6,8 @@
  * see notes/fixtures-copy-async.md for the sessions they came from.
  */
 #include "pgw_internal.h"
+#define PGW_TEST_FAMILY_DECODE pgw__copy_decode
+#define PGW_TEST_FAMILY_ENCODE pgw__copy_encode
 #include "pgw_test.h"
 
 /* psql: COPY t FROM STDIN (t is (a int, b text)) -> CopyInResponse, text. */
@@ -50,111 +52,17 @@ static const char COPY_FAIL[] =
     "66 00000024 61626f727465642062656361757365206f662072656164206661696c7572"
     "6500";
 
-typedef struct fixture {
-  unsigned char buf[256];
-  size_t len;             /* whole message */
-  const unsigned char *p; /* payload */
-  size_t n;               /* payload length */
-} fixture;
-
-/* Parse a whole message and check its own framing. */
-static void load(fixture *f, const char *hex, unsigned char type) {
-  f->len = pgw_test_hex(hex, f->buf, sizeof f->buf);
-  CHECK(f->len >= 5);
-  CHECK_EQ_INT(f->buf[0], type);
-  CHECK_EQ_INT(pgw_load32(f->buf + 1), f->len - 1);
-  f->p = f->buf + 5;
-  f->n = f->len - 5;
-}
-
-/* Decode from an exact-size heap copy, so ASan sees any overread. */
-static int dec(pgw_kind kind, const unsigned char *p, size_t n, pgw_message *m,
-               pgw_error *e) {
-  unsigned char *copy = (unsigned char *)malloc(n ? n : 1);
-  pgw_rd r;
-  pgw_error local;
-  if (!copy) abort();
-  if (n) memcpy(copy, p, n);
-  memset(m, 0, sizeof *m);
-  m->kind = kind;
-  memset(&local, 0, sizeof local);
-  pgw_rd_init(&r, copy, n, &local);
-  int rc = pgw__copy_decode(kind, &r, m);
-  if (rc == 0 && r.p != r.end) rc = 99; /* decoder must consume all */
-  if (e) *e = local;
-  free(copy);
-  /* Views into copy are dangling now; callers that need views use
-   * dec_keep(). */
-  return rc;
-}
-
-/* Decode in place (views stay valid while p does). */
-static int dec_keep(pgw_kind kind, const unsigned char *p, size_t n,
-                    pgw_message *m, pgw_error *e) {
-  pgw_rd r;
-  pgw_error local;
-  memset(m, 0, sizeof *m);
-  m->kind = kind;
-  memset(&local, 0, sizeof local);
-  pgw_rd_init(&r, p, n, &local);
-  int rc = pgw__copy_decode(kind, &r, m);
-  if (rc == 0 && r.p != r.end) rc = 99;
-  if (e) *e = local;
-  return rc;
-}
-
-static int enc(const pgw_message *m, unsigned char *buf, size_t cap,
-               size_t *len) {
-  pgw_wr w;
-  w.buf = buf;
-  w.len = 0;
-  w.cap = cap;
-  int rc = pgw__copy_encode(m, &w);
-  *len = w.len;
-  return rc;
-}
-
-/* Decode, re-encode, compare; also the size query with cap 0. */
-static void roundtrip(pgw_kind kind, const fixture *f) {
-  pgw_message m;
-  unsigned char out[256];
-  size_t len = 0;
-  CHECK_EQ_INT(dec_keep(kind, f->p, f->n, &m, NULL), 0);
-  CHECK_EQ_INT(enc(&m, NULL, 0, &len), 0);
-  CHECK_EQ_INT(len, f->n);
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f->p, f->n);
-
-  /* Through the public API: the whole message comes back byte-exact. */
-  pgw_error e;
-  CHECK_EQ_INT(pgw_message_decode(kind, f->p, f->n, 0, &m, &e), 0);
-  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f->buf, f->len);
-}
-
-/* A decode failure with its code, offset and a reason. */
-static void expect_fail(pgw_kind kind, const unsigned char *p, size_t n,
-                        int code, size_t offset) {
-  pgw_message m;
-  pgw_error e;
-  int rc = dec(kind, p, n, &m, &e);
-  CHECK_EQ_INT(rc, code);
-  if (rc == code) {
-    CHECK_EQ_INT(e.code, code);
-    CHECK_EQ_INT(e.offset, offset);
-    CHECK(e.reason != NULL && e.reason[0] != '\0');
-  }
-}
-
 /* ---- CopyIn/Out/BothResponse ---------------------------------------- */
 
 static void check_response(pgw_kind kind, const char *hex, unsigned char type,
                            int format, size_t ncols) {
-  fixture f;
+  pgw_test_wire f;
   pgw_message m;
   unsigned char buf[300];
-  load(&f, hex, type);
-  CHECK_EQ_INT(dec_keep(kind, f.p, f.n, &m, NULL), 0);
+  pgw_test_load(&f, hex, type);
+  const unsigned char *pay = pgw_test_payload(&f);
+  const size_t pay_len = pgw_test_payload_len(&f);
+  CHECK_EQ_INT(pgw_test_decode(kind, pay, pay_len, 0, &m, NULL), 0);
   CHECK_EQ_INT(m.body.copy_response.format, format);
   CHECK_EQ_INT(m.body.copy_response.columns.count, ncols);
   CHECK(m.body.copy_response.columns.items == NULL);
@@ -167,66 +75,66 @@ static void check_response(pgw_kind kind, const char *hex, unsigned char type,
     seen++;
   }
   CHECK_EQ_INT(seen, ncols);
-  roundtrip(kind, &f);
+  pgw_test_family_roundtrip(kind, &f);
 
   /* Truncated at every byte: no format or count -> TRUNCATED; short
    * column list -> BAD_COUNT. */
-  for (size_t n = 0; n < f.n; n++) {
+  for (size_t n = 0; n < pay_len; n++) {
     if (n < 1)
-      expect_fail(kind, f.p, n, PGW_ERR_TRUNCATED, 0);
+      EXPECT_DECODE_FAIL(kind, pay, n, PGW_ERR_TRUNCATED, 0);
     else if (n < 3)
-      expect_fail(kind, f.p, n, PGW_ERR_TRUNCATED, 1);
+      EXPECT_DECODE_FAIL(kind, pay, n, PGW_ERR_TRUNCATED, 1);
     else
-      expect_fail(kind, f.p, n, PGW_ERR_BAD_COUNT, 3);
+      EXPECT_DECODE_FAIL(kind, pay, n, PGW_ERR_BAD_COUNT, 3);
   }
 
   /* Trailing bytes. */
-  memcpy(buf, f.p, f.n);
-  buf[f.n] = 0;
-  expect_fail(kind, buf, f.n + 1, PGW_ERR_TRAILING_BYTES, f.n);
-  buf[f.n] = 0x01;
-  buf[f.n + 1] = 0x02;
-  expect_fail(kind, buf, f.n + 2, PGW_ERR_TRAILING_BYTES, f.n);
+  memcpy(buf, pay, pay_len);
+  buf[pay_len] = 0;
+  EXPECT_DECODE_FAIL(kind, buf, pay_len + 1, PGW_ERR_TRAILING_BYTES, pay_len);
+  buf[pay_len] = 0x01;
+  buf[pay_len + 1] = 0x02;
+  EXPECT_DECODE_FAIL(kind, buf, pay_len + 2, PGW_ERR_TRAILING_BYTES, pay_len);
 
   /* Overall format other than 0/1. */
   static const unsigned char bad_formats[] = {2, 0x7f, 0x80, 0xff};
   for (size_t i = 0; i < sizeof bad_formats; i++) {
-    memcpy(buf, f.p, f.n);
+    memcpy(buf, pay, pay_len);
     buf[0] = bad_formats[i];
-    expect_fail(kind, buf, f.n, PGW_ERR_BAD_VALUE, 0);
+    EXPECT_DECODE_FAIL(kind, buf, pay_len, PGW_ERR_BAD_VALUE, 0);
   }
 
   /* Count one more than the columns present -> BAD_COUNT. */
-  memcpy(buf, f.p, f.n);
+  memcpy(buf, pay, pay_len);
   buf[1] = (unsigned char)((ncols + 1) >> 8);
   buf[2] = (unsigned char)(ncols + 1);
-  expect_fail(kind, buf, f.n, PGW_ERR_BAD_COUNT, 3);
+  EXPECT_DECODE_FAIL(kind, buf, pay_len, PGW_ERR_BAD_COUNT, 3);
   /* Count read unsigned: 0xffff is 65535 columns, not -1. */
   buf[1] = 0xff;
   buf[2] = 0xff;
-  expect_fail(kind, buf, f.n, PGW_ERR_BAD_COUNT, 3);
+  EXPECT_DECODE_FAIL(kind, buf, pay_len, PGW_ERR_BAD_COUNT, 3);
   buf[1] = 0x80;
   buf[2] = 0x00;
-  expect_fail(kind, buf, f.n, PGW_ERR_BAD_COUNT, 3);
+  EXPECT_DECODE_FAIL(kind, buf, pay_len, PGW_ERR_BAD_COUNT, 3);
   if (ncols > 0) {
     /* Count one less: the last column format becomes trailing bytes. */
     buf[1] = (unsigned char)((ncols - 1) >> 8);
     buf[2] = (unsigned char)(ncols - 1);
-    expect_fail(kind, buf, f.n, PGW_ERR_TRAILING_BYTES, f.n - 2);
+    EXPECT_DECODE_FAIL(kind, buf, pay_len, PGW_ERR_TRAILING_BYTES, pay_len - 2);
     /* A column format other than 0/1, in each position. */
     for (size_t c = 0; c < ncols; c++) {
       static const unsigned char bad[][2] = {{0, 2}, {0xff, 0xff}, {1, 0}};
       for (size_t b = 0; b < 3; b++) {
-        memcpy(buf, f.p, f.n);
+        memcpy(buf, pay, pay_len);
         buf[3 + 2 * c] = bad[b][0];
         buf[4 + 2 * c] = bad[b][1];
-        expect_fail(kind, buf, f.n, PGW_ERR_BAD_VALUE, 3 + 2 * c);
+        EXPECT_DECODE_FAIL(kind, buf, pay_len, PGW_ERR_BAD_VALUE, 3 + 2 * c);
       }
       /* Text COPY with a binary column. */
       if (format == 0) {
-        memcpy(buf, f.p, f.n);
+        memcpy(buf, pay, pay_len);
         buf[4 + 2 * c] = 1;
-        expect_fail(kind, buf, f.n, PGW_ERR_BAD_VALUE, 3 + 2 * c);
+        EXPECT_DECODE_FAIL(kind, buf, pay_len, PGW_ERR_BAD_VALUE, 3 + 2 * c);
       }
     }
   }
@@ -242,14 +150,14 @@ static void test_responses(void) {
   /* A binary COPY may not hold text columns either in practice, but the
    * documentation only constrains the text case: binary overall with a
    * text column decodes (and re-encodes). */
-  fixture f;
-  load(&f, COPY_OUT_BINARY, 'H');
-  f.buf[5 + 4] = 0;
-  roundtrip(PGW_MSG_COPY_OUT_RESPONSE, &f);
+  pgw_test_wire f;
+  pgw_test_load(&f, COPY_OUT_BINARY, 'H');
+  f.b[5 + 4] = 0;
+  pgw_test_family_roundtrip(PGW_MSG_COPY_OUT_RESPONSE, &f);
 }
 
 static void test_response_encode(void) {
-  fixture f;
+  pgw_test_wire f;
   unsigned char out[64];
   size_t len;
   pgw_message m;
@@ -264,78 +172,85 @@ static void test_response_encode(void) {
   m.body.copy_response.format = 1;
   m.body.copy_response.columns.count = 2;
   m.body.copy_response.columns.items = binary2;
-  load(&f, COPY_OUT_BINARY, 'H');
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f.p, f.n);
+  pgw_test_load(&f, COPY_OUT_BINARY, 'H');
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, pgw_test_payload(&f), pgw_test_payload_len(&f));
 
   m.kind = PGW_MSG_COPY_IN_RESPONSE;
   m.body.copy_response.format = 0;
   m.body.copy_response.columns.items = text2;
-  load(&f, COPY_IN_TEXT, 'G');
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f.p, f.n);
+  pgw_test_load(&f, COPY_IN_TEXT, 'G');
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, pgw_test_payload(&f), pgw_test_payload_len(&f));
 
   m.kind = PGW_MSG_COPY_BOTH_RESPONSE;
   m.body.copy_response.columns.count = 0;
   m.body.copy_response.columns.items = NULL;
-  load(&f, COPY_BOTH, 'W');
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f.p, f.n);
+  pgw_test_load(&f, COPY_BOTH, 'W');
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, pgw_test_payload(&f), pgw_test_payload_len(&f));
 
   /* Size query and a buffer that is too small report the full size. */
   m.kind = PGW_MSG_COPY_IN_RESPONSE;
   m.body.copy_response.columns.count = 2;
   m.body.copy_response.columns.items = text2;
-  CHECK_EQ_INT(enc(&m, out, 3, &len), 0);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, 3, &len), 0);
   CHECK_EQ_INT(len, 7);
 
   /* Bad values. */
   m.body.copy_response.format = 2;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
   m.body.copy_response.format = -1;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
   m.body.copy_response.format = 0;
   m.body.copy_response.columns.items = mixed;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
   m.body.copy_response.format = 1;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
   m.body.copy_response.columns.items = two;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
 
   /* Counts: over 65535, or raw bytes that disagree with the count. */
   m.body.copy_response.columns.items = NULL;
   m.body.copy_response.columns.count = 65536;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_COUNT);
-  load(&f, COPY_OUT_BINARY, 'H');
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_COUNT);
+  pgw_test_load(&f, COPY_OUT_BINARY, 'H');
   m.body.copy_response.columns.count = 3;
-  m.body.copy_response.columns.raw.ptr = f.p + 3;
+  m.body.copy_response.columns.raw.ptr = pgw_test_payload(&f) + 3;
   m.body.copy_response.columns.raw.len = 4;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_COUNT);
 
   /* Wrong kind. */
-  m.kind = PGW_MSG_QUERY;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_INVALID_ARGUMENT);
-  CHECK_EQ_INT(dec(PGW_MSG_QUERY, f.p, f.n, &m, NULL),
-               PGW_ERR_INVALID_ARGUMENT);
+  pgw_test_family_refuses_query(&m, &f);
 }
 
 /* ---- CopyData --------------------------------------------------------- */
 
 static void check_data(const char *hex) {
-  fixture f;
+  pgw_test_wire f;
   pgw_message m;
-  load(&f, hex, 'd');
-  CHECK_EQ_INT(dec_keep(PGW_MSG_COPY_DATA, f.p, f.n, &m, NULL), 0);
-  CHECK(m.body.copy_data.data.ptr == f.p);
-  CHECK_EQ_INT(m.body.copy_data.data.len, f.n);
-  roundtrip(PGW_MSG_COPY_DATA, &f);
+  pgw_test_load(&f, hex, 'd');
+  const unsigned char *pay = pgw_test_payload(&f);
+  const size_t pay_len = pgw_test_payload_len(&f);
+  CHECK_EQ_INT(pgw_test_decode(PGW_MSG_COPY_DATA, pay, pay_len, 0, &m, NULL),
+               0);
+  CHECK(m.body.copy_data.data.ptr == pay);
+  CHECK_EQ_INT(m.body.copy_data.data.len, pay_len);
+  pgw_test_family_roundtrip(PGW_MSG_COPY_DATA, &f);
   /* Opaque: every prefix is itself a valid CopyData payload (truncation
    * is caught by the framing, not here), and views the whole prefix. */
-  for (size_t n = 0; n <= f.n; n++) {
-    CHECK_EQ_INT(dec_keep(PGW_MSG_COPY_DATA, f.p, n, &m, NULL), 0);
+  for (size_t n = 0; n <= pay_len; n++) {
+    CHECK_EQ_INT(pgw_test_decode(PGW_MSG_COPY_DATA, pay, n, 0, &m, NULL), 0);
     CHECK_EQ_INT(m.body.copy_data.data.len, n);
   }
-  CHECK_EQ_INT(dec(PGW_MSG_COPY_DATA, f.p, f.n, &m, NULL), 0);
+  CHECK_EQ_INT(
+      pgw_test_decode_copy(PGW_MSG_COPY_DATA, pay, pay_len, 0, &m, NULL), 0);
 }
 
 static void test_data(void) {
@@ -347,10 +262,12 @@ static void test_data(void) {
   check_data(DATA_BE_XLOGDATA);
   check_data(DATA_FE_STANDBY_STATUS);
 
-  fixture f;
+  pgw_test_wire f;
   pgw_message m;
-  load(&f, DATA_FE_TEXT, 'd');
-  CHECK_EQ_INT(dec_keep(PGW_MSG_COPY_DATA, f.p, f.n, &m, NULL), 0);
+  pgw_test_load(&f, DATA_FE_TEXT, 'd');
+  CHECK_EQ_INT(pgw_test_decode(PGW_MSG_COPY_DATA, pgw_test_payload(&f),
+                               pgw_test_payload_len(&f), 0, &m, NULL),
+               0);
   CHECK_MEM(m.body.copy_data.data.ptr, m.body.copy_data.data.len,
             "3\tthree\n4\t\\N\n", 13);
 
@@ -359,44 +276,50 @@ static void test_data(void) {
   size_t len;
   memset(&m, 0, sizeof m);
   m.kind = PGW_MSG_COPY_DATA;
-  load(&f, DATA_BE_BINARY_ROW_NULL, 'd');
-  m.body.copy_data.data.ptr = f.p;
-  m.body.copy_data.data.len = f.n;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f.p, f.n);
-  CHECK_EQ_INT(enc(&m, out, 2, &len), 0);
-  CHECK_EQ_INT(len, f.n);
+  pgw_test_load(&f, DATA_BE_BINARY_ROW_NULL, 'd');
+  m.body.copy_data.data.ptr = pgw_test_payload(&f);
+  m.body.copy_data.data.len = pgw_test_payload_len(&f);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, pgw_test_payload(&f), pgw_test_payload_len(&f));
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, 2, &len), 0);
+  CHECK_EQ_INT(len, pgw_test_payload_len(&f));
   m.body.copy_data.data.ptr = NULL;
   m.body.copy_data.data.len = 0;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
   CHECK_EQ_INT(len, 0);
   m.body.copy_data.data.len = 3;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_INVALID_ARGUMENT);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_INVALID_ARGUMENT);
 }
 
 /* ---- CopyFail --------------------------------------------------------- */
 
 static void test_fail(void) {
-  fixture f;
+  pgw_test_wire f;
   pgw_message m;
   unsigned char buf[128];
-  load(&f, COPY_FAIL, 'f');
-  CHECK_EQ_INT(dec_keep(PGW_MSG_COPY_FAIL, f.p, f.n, &m, NULL), 0);
+  pgw_test_load(&f, COPY_FAIL, 'f');
+  const unsigned char *pay = pgw_test_payload(&f);
+  const size_t pay_len = pgw_test_payload_len(&f);
+  CHECK_EQ_INT(pgw_test_decode(PGW_MSG_COPY_FAIL, pay, pay_len, 0, &m, NULL),
+               0);
   CHECK_STR(m.body.copy_fail.text, "aborted because of read failure");
-  roundtrip(PGW_MSG_COPY_FAIL, &f);
+  pgw_test_family_roundtrip(PGW_MSG_COPY_FAIL, &f);
 
   /* Truncated anywhere: the string has lost its NUL. */
-  for (size_t n = 0; n < f.n; n++)
-    expect_fail(PGW_MSG_COPY_FAIL, f.p, n, PGW_ERR_NO_TERMINATOR, 0);
+  for (size_t n = 0; n < pay_len; n++)
+    EXPECT_DECODE_FAIL(PGW_MSG_COPY_FAIL, pay, n, PGW_ERR_NO_TERMINATOR, 0);
   /* Trailing bytes after the string, including a second string. */
-  memcpy(buf, f.p, f.n);
-  buf[f.n] = 0;
-  expect_fail(PGW_MSG_COPY_FAIL, buf, f.n + 1, PGW_ERR_TRAILING_BYTES, f.n);
-  memcpy(buf + f.n, "x", 2);
-  expect_fail(PGW_MSG_COPY_FAIL, buf, f.n + 2, PGW_ERR_TRAILING_BYTES, f.n);
+  memcpy(buf, pay, pay_len);
+  buf[pay_len] = 0;
+  EXPECT_DECODE_FAIL(PGW_MSG_COPY_FAIL, buf, pay_len + 1,
+                     PGW_ERR_TRAILING_BYTES, pay_len);
+  memcpy(buf + pay_len, "x", 2);
+  EXPECT_DECODE_FAIL(PGW_MSG_COPY_FAIL, buf, pay_len + 2,
+                     PGW_ERR_TRAILING_BYTES, pay_len);
   /* An empty message is a valid string. */
   buf[0] = 0;
-  CHECK_EQ_INT(dec_keep(PGW_MSG_COPY_FAIL, buf, 1, &m, NULL), 0);
+  CHECK_EQ_INT(pgw_test_decode(PGW_MSG_COPY_FAIL, buf, 1, 0, &m, NULL), 0);
   CHECK_EQ_INT(m.body.copy_fail.text.len, 0);
 
   /* Encode: built text equals the recording; an inner NUL is refused. */
@@ -405,11 +328,12 @@ static void test_fail(void) {
   memset(&m, 0, sizeof m);
   m.kind = PGW_MSG_COPY_FAIL;
   m.body.copy_fail.text = PGW_STR("aborted because of read failure");
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f.p, f.n);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, pay, pay_len);
   m.body.copy_fail.text.ptr = "ab\0cd";
   m.body.copy_fail.text.len = 5;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
 }
 
 int main(void) {

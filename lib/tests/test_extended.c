@@ -98,123 +98,6 @@ static const char T_INFERRED[] = "740000000e00020000001500000413";
 
 /* ---- helpers ----------------------------------------------------------- */
 
-typedef struct wire {
-  unsigned char b[512];
-  size_t n;
-} wire;
-
-static wire W(const char *hex) {
-  wire w;
-  w.n = pgw_test_hex(hex, w.b, sizeof w.b);
-  return w;
-}
-
-static const unsigned char *PL(const wire *w) {
-  return w->b + 5;
-}
-static size_t PN(const wire *w) {
-  return w->n - 5;
-}
-
-/* Decode from an exact-size heap copy, so a sanitizer sees any over-read. */
-static int dec_copy(pgw_kind k, const unsigned char *p, size_t len,
-                    pgw_message *m, pgw_error *e, unsigned char **keep) {
-  unsigned char *c = (unsigned char *)malloc(len ? len : 1);
-  if (c == NULL) abort();
-  if (len) memcpy(c, p, len);
-  e->code = 0;
-  e->offset = (size_t)-1;
-  e->reason = NULL;
-  int rc = pgw_message_decode(k, c, len, 0, m, e);
-  if (keep) {
-    *keep = c;
-  } else {
-    free(c);
-  }
-  return rc;
-}
-
-static int dec_ok(pgw_kind k, const wire *w, pgw_message *m,
-                  unsigned char **keep) {
-  pgw_error e;
-  CHECK_EQ_INT(w->b[0], pgw_kind_type(k));
-  CHECK_EQ_INT((size_t)w->b[1] << 24 | (size_t)w->b[2] << 16 |
-                   (size_t)w->b[3] << 8 | w->b[4],
-               w->n - 1);
-  int rc = dec_copy(k, PL(w), PN(w), m, &e, keep);
-  CHECK_EQ_INT(rc, 0);
-  if (rc) fprintf(stderr, "  reason: %s at %zu\n", e.reason, e.offset);
-  return rc;
-}
-
-static void enc_same(const pgw_message *m, const wire *w) {
-  unsigned char out[512];
-  size_t len = 0;
-  CHECK_EQ_INT(pgw_message_encode(m, NULL, 0, &len), PGW_ERR_BUFFER_TOO_SMALL);
-  CHECK_EQ_INT(len, w->n);
-  CHECK_EQ_INT(pgw_message_encode(m, out, w->n - 1, &len),
-               PGW_ERR_BUFFER_TOO_SMALL);
-  CHECK_EQ_INT(pgw_message_encode(m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, w->b, w->n);
-}
-
-static int enc_rc(const pgw_message *m) {
-  size_t len;
-  return pgw_message_encode(m, NULL, 0, &len);
-}
-
-/* Re-encode exactly, reject a trailing byte, reject every truncation. */
-static void roundtrip_and_cuts(pgw_kind k, const char *hex) {
-  wire w = W(hex);
-  pgw_message m;
-  pgw_error e;
-  unsigned char *keep = NULL;
-  if (dec_ok(k, &w, &m, &keep) == 0) enc_same(&m, &w);
-  free(keep);
-
-  unsigned char longer[520];
-  memcpy(longer, PL(&w), PN(&w));
-  longer[PN(&w)] = 0;
-  CHECK_EQ_INT(dec_copy(k, longer, PN(&w) + 1, &m, &e, NULL),
-               PGW_ERR_TRAILING_BYTES);
-  CHECK_EQ_INT(e.offset, PN(&w));
-  CHECK(e.reason != NULL);
-
-  for (size_t cut = 0; cut < PN(&w); cut++) {
-    int rc = dec_copy(k, PL(&w), cut, &m, &e, NULL);
-    CHECK(rc == PGW_ERR_TRUNCATED || rc == PGW_ERR_NO_TERMINATOR ||
-          rc == PGW_ERR_BAD_COUNT);
-    CHECK_EQ_INT(e.code, rc);
-    CHECK(e.offset <= cut);
-    CHECK(e.reason != NULL);
-  }
-}
-
-static void expect_patched(pgw_kind k, const char *fixture, size_t at,
-                           const char *patch, int code, size_t offset) {
-  wire w = W(fixture);
-  unsigned char pb[16];
-  size_t pn = pgw_test_hex(patch, pb, sizeof pb);
-  if (at + pn > PN(&w)) abort();
-  memcpy(w.b + 5 + at, pb, pn);
-  pgw_message m;
-  pgw_error e;
-  CHECK_EQ_INT(dec_copy(k, PL(&w), PN(&w), &m, &e, NULL), code);
-  CHECK_EQ_INT(e.offset, offset);
-  CHECK(e.reason != NULL);
-}
-
-static void expect_payload(pgw_kind k, const char *payload_hex, int code,
-                           size_t offset) {
-  unsigned char b[64];
-  size_t n = pgw_test_hex(payload_hex, b, sizeof b);
-  pgw_message m;
-  pgw_error e;
-  CHECK_EQ_INT(dec_copy(k, b, n, &m, &e, NULL), code);
-  CHECK_EQ_INT(e.offset, offset);
-  CHECK(e.reason != NULL);
-}
-
 static pgw_str S(const char *s) {
   return pgw_str_from_cstr(s);
 }
@@ -248,17 +131,15 @@ static void check_values(const pgw_value_list *l, const pgw_value *want,
 
 static void parse_fixture(const char *hex, const char *stmt, const char *query,
                           const uint32_t *types, size_t ntypes) {
-  wire w = W(hex);
+  pgw_test_wire w = pgw_test_wire_hex(hex);
   pgw_message m;
-  unsigned char *keep = NULL;
-  if (dec_ok(PGW_MSG_PARSE, &w, &m, &keep) == 0) {
+  if (pgw_test_dec_ok(PGW_MSG_PARSE, &w, 0, &m) == 0) {
     CHECK_STR(m.body.parse.statement, stmt);
     CHECK_STR(m.body.parse.query, query);
     CHECK_EQ_INT(m.body.parse.param_types.count, ntypes);
     for (size_t i = 0; i < ntypes; i++)
       CHECK_EQ_INT(pgw_oid_get(&m.body.parse.param_types, i), types[i]);
   }
-  free(keep);
 
   pgw_message b;
   memset(&b, 0, sizeof b);
@@ -267,9 +148,9 @@ static void parse_fixture(const char *hex, const char *stmt, const char *query,
   b.body.parse.query = S(query);
   b.body.parse.param_types.count = ntypes;
   b.body.parse.param_types.items = types;
-  enc_same(&b, &w);
+  pgw_test_enc_same(&b, &w);
 
-  roundtrip_and_cuts(PGW_MSG_PARSE, hex);
+  pgw_test_roundtrip_and_cuts(PGW_MSG_PARSE, hex);
 }
 
 static void test_parse(void) {
@@ -287,27 +168,27 @@ static void test_parse(void) {
   parse_fixture(P_GDESC, "", "SELECT 1 AS a ", NULL, 0);
 
   /* P_TYPES: count at 78, OIDs at 80..91. */
-  expect_patched(PGW_MSG_PARSE, P_TYPES, 78, "0004", PGW_ERR_BAD_COUNT, 80);
-  expect_patched(PGW_MSG_PARSE, P_TYPES, 78, "ffff", PGW_ERR_BAD_COUNT, 80);
-  expect_patched(PGW_MSG_PARSE, P_TYPES, 78, "0002", PGW_ERR_TRAILING_BYTES,
+  EXPECT_PATCHED(PGW_MSG_PARSE, P_TYPES, 78, "0004", PGW_ERR_BAD_COUNT, 80);
+  EXPECT_PATCHED(PGW_MSG_PARSE, P_TYPES, 78, "ffff", PGW_ERR_BAD_COUNT, 80);
+  EXPECT_PATCHED(PGW_MSG_PARSE, P_TYPES, 78, "0002", PGW_ERR_TRAILING_BYTES,
                  88);
-  expect_patched(PGW_MSG_PARSE, P_GDESC, 16, "0001", PGW_ERR_BAD_COUNT, 18);
+  EXPECT_PATCHED(PGW_MSG_PARSE, P_GDESC, 16, "0001", PGW_ERR_BAD_COUNT, 18);
   /* Missing terminators: of the statement name, of the query string. */
-  expect_payload(PGW_MSG_PARSE, "7333", PGW_ERR_NO_TERMINATOR, 0);
-  expect_payload(PGW_MSG_PARSE, "00 53454c454354", PGW_ERR_NO_TERMINATOR, 1);
+  EXPECT_PAYLOAD(PGW_MSG_PARSE, "7333", PGW_ERR_NO_TERMINATOR, 0);
+  EXPECT_PAYLOAD(PGW_MSG_PARSE, "00 53454c454354", PGW_ERR_NO_TERMINATOR, 1);
   /* Count cut short. */
-  expect_payload(PGW_MSG_PARSE, "00 00 00", PGW_ERR_TRUNCATED, 2);
-  expect_payload(PGW_MSG_PARSE, "", PGW_ERR_NO_TERMINATOR, 0);
+  EXPECT_PAYLOAD(PGW_MSG_PARSE, "00 00 00", PGW_ERR_TRUNCATED, 2);
+  EXPECT_PAYLOAD(PGW_MSG_PARSE, "", PGW_ERR_NO_TERMINATOR, 0);
 
   pgw_message b;
   memset(&b, 0, sizeof b);
   b.kind = PGW_MSG_PARSE;
   b.body.parse.statement.ptr = "a\0b";
   b.body.parse.statement.len = 3;
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
   b.body.parse.statement = S("");
   b.body.parse.param_types.count = 65536;
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_COUNT);
 }
 
 /* ---- Bind --------------------------------------------------------------- */
@@ -315,10 +196,9 @@ static void test_parse(void) {
 static void bind_fixture(const char *hex, const char *portal, const char *stmt,
                          const int16_t *pf, size_t npf, const pgw_value *pv,
                          size_t np, const int16_t *rf, size_t nrf) {
-  wire w = W(hex);
+  pgw_test_wire w = pgw_test_wire_hex(hex);
   pgw_message m;
-  unsigned char *keep = NULL;
-  if (dec_ok(PGW_MSG_BIND, &w, &m, &keep) == 0) {
+  if (pgw_test_dec_ok(PGW_MSG_BIND, &w, 0, &m) == 0) {
     const pgw_bind *d = &m.body.bind;
     CHECK_STR(d->portal, portal);
     CHECK_STR(d->statement, stmt);
@@ -330,7 +210,6 @@ static void bind_fixture(const char *hex, const char *portal, const char *stmt,
     for (size_t i = 0; i < nrf; i++)
       CHECK_EQ_INT(pgw_i16_get(&d->result_formats, i), rf[i]);
   }
-  free(keep);
 
   pgw_message b;
   memset(&b, 0, sizeof b);
@@ -343,9 +222,9 @@ static void bind_fixture(const char *hex, const char *portal, const char *stmt,
   b.body.bind.params.items = pv;
   b.body.bind.result_formats.count = nrf;
   b.body.bind.result_formats.items = rf;
-  enc_same(&b, &w);
+  pgw_test_enc_same(&b, &w);
 
-  roundtrip_and_cuts(PGW_MSG_BIND, hex);
+  pgw_test_roundtrip_and_cuts(PGW_MSG_BIND, hex);
 }
 
 static void test_bind(void) {
@@ -368,43 +247,40 @@ static void test_bind(void) {
 
   /* The server rejected 2 format codes for 3 parameters; so do we, at the
    * parameter count (offset 8). */
-  expect_payload(PGW_MSG_BIND,
+  EXPECT_PAYLOAD(PGW_MSG_BIND,
                  "000000020000000000030000000131000000013200000001330000",
                  PGW_ERR_BAD_COUNT, 8);
   {
-    wire w = W(B_REJECTED);
-    pgw_message m;
-    pgw_error e;
-    CHECK_EQ_INT(dec_copy(PGW_MSG_BIND, PL(&w), PN(&w), &m, &e, NULL),
-                 PGW_ERR_BAD_COUNT);
-    CHECK_EQ_INT(e.offset, 8);
+    pgw_test_wire w = pgw_test_wire_hex(B_REJECTED);
+    EXPECT_DECODE_FAIL(PGW_MSG_BIND, pgw_test_payload(&w),
+                       pgw_test_payload_len(&w), PGW_ERR_BAD_COUNT, 8);
   }
   /* B_NFMT: n formats at 4 (codes 6..11), params count at 12, first length
    * at 14, result format count at 37, result code at 39. */
-  expect_patched(PGW_MSG_BIND, B_NFMT, 12, "0002", PGW_ERR_BAD_COUNT, 12);
-  expect_patched(PGW_MSG_BIND, B_NFMT, 12, "0004", PGW_ERR_BAD_COUNT, 12);
-  expect_patched(PGW_MSG_BIND, B_NFMT, 6, "0002", PGW_ERR_BAD_VALUE, 6);
-  expect_patched(PGW_MSG_BIND, B_NFMT, 8, "ffff", PGW_ERR_BAD_VALUE, 8);
-  expect_patched(PGW_MSG_BIND, B_NFMT, 39, "0002", PGW_ERR_BAD_VALUE, 39);
-  expect_patched(PGW_MSG_BIND, B_NFMT, 14, "fffffffe", PGW_ERR_NEGATIVE_LENGTH,
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NFMT, 12, "0002", PGW_ERR_BAD_COUNT, 12);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NFMT, 12, "0004", PGW_ERR_BAD_COUNT, 12);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NFMT, 6, "0002", PGW_ERR_BAD_VALUE, 6);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NFMT, 8, "ffff", PGW_ERR_BAD_VALUE, 8);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NFMT, 39, "0002", PGW_ERR_BAD_VALUE, 39);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NFMT, 14, "fffffffe", PGW_ERR_NEGATIVE_LENGTH,
                  14);
-  expect_patched(PGW_MSG_BIND, B_NFMT, 14, "80000000", PGW_ERR_NEGATIVE_LENGTH,
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NFMT, 14, "80000000", PGW_ERR_NEGATIVE_LENGTH,
                  14);
-  expect_patched(PGW_MSG_BIND, B_NFMT, 37, "0002", PGW_ERR_BAD_COUNT, 39);
-  expect_patched(PGW_MSG_BIND, B_NFMT, 37, "0000", PGW_ERR_TRAILING_BYTES, 39);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NFMT, 37, "0002", PGW_ERR_BAD_COUNT, 39);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NFMT, 37, "0000", PGW_ERR_TRAILING_BYTES, 39);
   /* B_ONEFMT: one code at 8, result codes at 22 and 24. */
-  expect_patched(PGW_MSG_BIND, B_ONEFMT, 8, "0003", PGW_ERR_BAD_VALUE, 8);
-  expect_patched(PGW_MSG_BIND, B_ONEFMT, 24, "0100", PGW_ERR_BAD_VALUE, 24);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_ONEFMT, 8, "0003", PGW_ERR_BAD_VALUE, 8);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_ONEFMT, 24, "0100", PGW_ERR_BAD_VALUE, 24);
   /* B_NOFMT: format count 0 at 2 -> claims 65535 codes. */
-  expect_patched(PGW_MSG_BIND, B_NOFMT, 2, "ffff", PGW_ERR_BAD_COUNT, 4);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NOFMT, 2, "ffff", PGW_ERR_BAD_COUNT, 4);
   /* B_NULL: value lengths at 8 ("7"), 13 (NULL), 17 (6 bytes at 21); the
    * message ends at 31. */
-  expect_patched(PGW_MSG_BIND, B_NULL, 13, "fffffff0", PGW_ERR_NEGATIVE_LENGTH,
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NULL, 13, "fffffff0", PGW_ERR_NEGATIVE_LENGTH,
                  13);
-  expect_patched(PGW_MSG_BIND, B_NULL, 17, "0000000b", PGW_ERR_TRUNCATED, 21);
+  EXPECT_PATCHED(PGW_MSG_BIND, B_NULL, 17, "0000000b", PGW_ERR_TRUNCATED, 21);
   /* Missing terminators. */
-  expect_payload(PGW_MSG_BIND, "7074", PGW_ERR_NO_TERMINATOR, 0);
-  expect_payload(PGW_MSG_BIND, "00 7374", PGW_ERR_NO_TERMINATOR, 1);
+  EXPECT_PAYLOAD(PGW_MSG_BIND, "7074", PGW_ERR_NO_TERMINATOR, 0);
+  EXPECT_PAYLOAD(PGW_MSG_BIND, "00 7374", PGW_ERR_NO_TERMINATOR, 1);
 
   /* One format code with zero parameters is allowed (exec_bind_message
    * only rejects more than one code that disagrees with the count). */
@@ -419,7 +295,8 @@ static void test_bind(void) {
   {
     pgw_message m;
     pgw_error e;
-    CHECK_EQ_INT(dec_copy(PGW_MSG_BIND, out + 5, len - 5, &m, &e, NULL), 0);
+    CHECK_EQ_INT(
+        pgw_test_decode_copy(PGW_MSG_BIND, out + 5, len - 5, 0, &m, &e), 0);
   }
 
   /* Built messages: count disagreement, bad format codes, bad lengths. */
@@ -428,51 +305,46 @@ static void test_bind(void) {
   b.body.bind.param_formats.items = f01;
   b.body.bind.params.count = 3;
   b.body.bind.params.items = three;
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_COUNT);
   static const int16_t bad3[3] = {0, 2, 0};
   b.body.bind.param_formats.count = 3;
   b.body.bind.param_formats.items = bad3;
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
   b.body.bind.param_formats.count = 0;
   b.body.bind.result_formats.count = 3;
   b.body.bind.result_formats.items = bad3;
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
   b.body.bind.result_formats.count = 0;
   three[1].len = -3;
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_NEGATIVE_LENGTH);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_NEGATIVE_LENGTH);
   three[1].len = 1;
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_BUFFER_TOO_SMALL); /* valid: size query */
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_OK); /* valid */
   b.body.bind.portal.ptr = "p\0";
   b.body.bind.portal.len = 2;
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
 }
 
 /* ---- Describe and Close -------------------------------------------------- */
 
 /* Cuts: no target -> TRUNCATED at 0, then the name lacks its NUL at 1. */
 static void target_name_cuts(pgw_kind k, const char *hex) {
-  wire w = W(hex);
-  for (size_t cut = 0; cut < PN(&w); cut++) {
-    pgw_message m;
-    pgw_error e;
-    int rc = dec_copy(k, PL(&w), cut, &m, &e, NULL);
-    CHECK_EQ_INT(rc, cut == 0 ? PGW_ERR_TRUNCATED : PGW_ERR_NO_TERMINATOR);
-    CHECK_EQ_INT(e.offset, cut == 0 ? 0 : 1);
-  }
+  pgw_test_wire w = pgw_test_wire_hex(hex);
+  for (size_t cut = 0; cut < pgw_test_payload_len(&w); cut++)
+    EXPECT_DECODE_FAIL(k, pgw_test_payload(&w), cut,
+                       cut == 0 ? PGW_ERR_TRUNCATED : PGW_ERR_NO_TERMINATOR,
+                       cut == 0 ? 0 : 1);
 }
 
 static void cd_fixture(pgw_kind k, const char *hex, char target,
                        const char *name) {
-  wire w = W(hex);
+  pgw_test_wire w = pgw_test_wire_hex(hex);
   pgw_message m;
-  unsigned char *keep = NULL;
-  if (dec_ok(k, &w, &m, &keep) == 0) {
+  if (pgw_test_dec_ok(k, &w, 0, &m) == 0) {
     const pgw_close_describe *c =
         k == PGW_MSG_CLOSE ? &m.body.close : &m.body.describe;
     CHECK_EQ_INT(c->target, target);
     CHECK_STR(c->name, name);
   }
-  free(keep);
 
   pgw_message b;
   memset(&b, 0, sizeof b);
@@ -480,19 +352,19 @@ static void cd_fixture(pgw_kind k, const char *hex, char target,
   pgw_close_describe *c = k == PGW_MSG_CLOSE ? &b.body.close : &b.body.describe;
   c->target = (uint8_t)target;
   c->name = S(name);
-  enc_same(&b, &w);
+  pgw_test_enc_same(&b, &w);
   c->target = 's';
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
   c->target = (uint8_t)target;
   c->name.ptr = "a\0";
   c->name.len = 2;
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_VALUE);
 
-  roundtrip_and_cuts(k, hex);
+  pgw_test_roundtrip_and_cuts(k, hex);
   target_name_cuts(k, hex);
-  expect_patched(k, hex, 0, "58", PGW_ERR_BAD_VALUE, 0); /* 'X' */
-  expect_patched(k, hex, 0, "73", PGW_ERR_BAD_VALUE, 0); /* 's' */
-  expect_patched(k, hex, 0, "00", PGW_ERR_BAD_VALUE, 0);
+  EXPECT_PATCHED(k, hex, 0, "58", PGW_ERR_BAD_VALUE, 0); /* 'X' */
+  EXPECT_PATCHED(k, hex, 0, "73", PGW_ERR_BAD_VALUE, 0); /* 's' */
+  EXPECT_PATCHED(k, hex, 0, "00", PGW_ERR_BAD_VALUE, 0);
 }
 
 static void test_describe_close(void) {
@@ -503,41 +375,36 @@ static void test_describe_close(void) {
   cd_fixture(PGW_MSG_CLOSE, C_PORTAL, 'P', "pt");
   cd_fixture(PGW_MSG_CLOSE, C_STMT, 'S', "st");
   cd_fixture(PGW_MSG_CLOSE, C_MISSING, 'S', "nonexistent");
-  expect_payload(PGW_MSG_DESCRIBE, "53 00 00", PGW_ERR_TRAILING_BYTES, 2);
-  expect_payload(PGW_MSG_CLOSE, "50 7074 00 7074 00", PGW_ERR_TRAILING_BYTES,
+  EXPECT_PAYLOAD(PGW_MSG_DESCRIBE, "53 00 00", PGW_ERR_TRAILING_BYTES, 2);
+  EXPECT_PAYLOAD(PGW_MSG_CLOSE, "50 7074 00 7074 00", PGW_ERR_TRAILING_BYTES,
                  4);
 }
 
 /* ---- Execute ------------------------------------------------------------ */
 
 static void execute_fixture(const char *hex, const char *portal, int32_t max) {
-  wire w = W(hex);
+  pgw_test_wire w = pgw_test_wire_hex(hex);
   pgw_message m;
-  unsigned char *keep = NULL;
-  if (dec_ok(PGW_MSG_EXECUTE, &w, &m, &keep) == 0) {
+  if (pgw_test_dec_ok(PGW_MSG_EXECUTE, &w, 0, &m) == 0) {
     CHECK_STR(m.body.execute.portal, portal);
     CHECK_EQ_INT(m.body.execute.max_rows, max);
   }
-  free(keep);
   pgw_message b;
   memset(&b, 0, sizeof b);
   b.kind = PGW_MSG_EXECUTE;
   b.body.execute.portal = S(portal);
   b.body.execute.max_rows = max;
-  enc_same(&b, &w);
-  roundtrip_and_cuts(PGW_MSG_EXECUTE, hex);
+  pgw_test_enc_same(&b, &w);
+  pgw_test_roundtrip_and_cuts(PGW_MSG_EXECUTE, hex);
 
   size_t name_end = strlen(portal);
-  for (size_t cut = 0; cut < PN(&w); cut++) {
-    pgw_error e;
-    int rc = dec_copy(PGW_MSG_EXECUTE, PL(&w), cut, &m, &e, NULL);
-    if (cut <= name_end) {
-      CHECK_EQ_INT(rc, PGW_ERR_NO_TERMINATOR);
-      CHECK_EQ_INT(e.offset, 0);
-    } else {
-      CHECK_EQ_INT(rc, PGW_ERR_TRUNCATED);
-      CHECK_EQ_INT(e.offset, name_end + 1);
-    }
+  for (size_t cut = 0; cut < pgw_test_payload_len(&w); cut++) {
+    if (cut <= name_end)
+      EXPECT_DECODE_FAIL(PGW_MSG_EXECUTE, pgw_test_payload(&w), cut,
+                         PGW_ERR_NO_TERMINATOR, 0);
+    else
+      EXPECT_DECODE_FAIL(PGW_MSG_EXECUTE, pgw_test_payload(&w), cut,
+                         PGW_ERR_TRUNCATED, name_end + 1);
   }
 }
 
@@ -549,18 +416,17 @@ static void test_execute(void) {
   pgw_message m;
   pgw_error e;
   unsigned char neg[5] = {0, 0xff, 0xff, 0xff, 0xff};
-  CHECK_EQ_INT(dec_copy(PGW_MSG_EXECUTE, neg, 5, &m, &e, NULL), 0);
+  CHECK_EQ_INT(pgw_test_decode_copy(PGW_MSG_EXECUTE, neg, 5, 0, &m, &e), 0);
   CHECK_EQ_INT(m.body.execute.max_rows, -1);
-  expect_payload(PGW_MSG_EXECUTE, "00 00000000 00", PGW_ERR_TRAILING_BYTES, 5);
+  EXPECT_PAYLOAD(PGW_MSG_EXECUTE, "00 00000000 00", PGW_ERR_TRAILING_BYTES, 5);
 }
 
 /* ---- ParameterDescription ----------------------------------------------- */
 
 static void pd_fixture(const char *hex, const uint32_t *types, size_t n) {
-  wire w = W(hex);
+  pgw_test_wire w = pgw_test_wire_hex(hex);
   pgw_message m;
-  unsigned char *keep = NULL;
-  if (dec_ok(PGW_MSG_PARAMETER_DESCRIPTION, &w, &m, &keep) == 0) {
+  if (pgw_test_dec_ok(PGW_MSG_PARAMETER_DESCRIPTION, &w, 0, &m) == 0) {
     const pgw_oid_list *l = &m.body.parameter_description.types;
     CHECK_EQ_INT(l->count, n);
     pgw_iter it = pgw_oid_iter(l);
@@ -572,19 +438,17 @@ static void pd_fixture(const char *hex, const uint32_t *types, size_t n) {
     }
     CHECK_EQ_INT(i, n);
   }
-  free(keep);
   pgw_message b;
   memset(&b, 0, sizeof b);
   b.kind = PGW_MSG_PARAMETER_DESCRIPTION;
   b.body.parameter_description.types.count = n;
   b.body.parameter_description.types.items = types;
-  enc_same(&b, &w);
-  roundtrip_and_cuts(PGW_MSG_PARAMETER_DESCRIPTION, hex);
-  for (size_t cut = 0; cut < PN(&w); cut++) {
-    pgw_error e;
-    int rc = dec_copy(PGW_MSG_PARAMETER_DESCRIPTION, PL(&w), cut, &m, &e, NULL);
-    CHECK_EQ_INT(rc, cut < 2 ? PGW_ERR_TRUNCATED : PGW_ERR_BAD_COUNT);
-  }
+  pgw_test_enc_same(&b, &w);
+  pgw_test_roundtrip_and_cuts(PGW_MSG_PARAMETER_DESCRIPTION, hex);
+  for (size_t cut = 0; cut < pgw_test_payload_len(&w); cut++)
+    EXPECT_DECODE_FAIL(PGW_MSG_PARAMETER_DESCRIPTION, pgw_test_payload(&w), cut,
+                       cut < 2 ? PGW_ERR_TRUNCATED : PGW_ERR_BAD_COUNT,
+                       PGW_TEST_ANY_OFFSET);
 }
 
 static void test_parameter_description(void) {
@@ -593,20 +457,20 @@ static void test_parameter_description(void) {
   pd_fixture(T_THREE, t3, 3);
   static const uint32_t t2[2] = {21, 1043};
   pd_fixture(T_INFERRED, t2, 2);
-  expect_patched(PGW_MSG_PARAMETER_DESCRIPTION, T_THREE, 0, "0004",
+  EXPECT_PATCHED(PGW_MSG_PARAMETER_DESCRIPTION, T_THREE, 0, "0004",
                  PGW_ERR_BAD_COUNT, 2);
-  expect_patched(PGW_MSG_PARAMETER_DESCRIPTION, T_THREE, 0, "ffff",
+  EXPECT_PATCHED(PGW_MSG_PARAMETER_DESCRIPTION, T_THREE, 0, "ffff",
                  PGW_ERR_BAD_COUNT, 2);
-  expect_patched(PGW_MSG_PARAMETER_DESCRIPTION, T_THREE, 0, "0002",
+  EXPECT_PATCHED(PGW_MSG_PARAMETER_DESCRIPTION, T_THREE, 0, "0002",
                  PGW_ERR_TRAILING_BYTES, 10);
-  expect_patched(PGW_MSG_PARAMETER_DESCRIPTION, T_NONE, 0, "0001",
+  EXPECT_PATCHED(PGW_MSG_PARAMETER_DESCRIPTION, T_NONE, 0, "0001",
                  PGW_ERR_BAD_COUNT, 2);
 
   pgw_message b;
   memset(&b, 0, sizeof b);
   b.kind = PGW_MSG_PARAMETER_DESCRIPTION;
   b.body.parameter_description.types.count = 70000;
-  CHECK_EQ_INT(enc_rc(&b), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_rc(&b), PGW_ERR_BAD_COUNT);
 }
 
 int main(void) {

@@ -6,6 +6,8 @@
  * hex-logging proxy; see notes/fixtures-copy-async.md for the sessions.
  */
 #include "pgw_internal.h"
+#define PGW_TEST_FAMILY_DECODE pgw__fastpath_decode
+#define PGW_TEST_FAMILY_ENCODE pgw__fastpath_encode
 #include "pgw_test.h"
 
 /* psql \lo_import: lo_creat(0x60000) = OID 957; libpq sends one format
@@ -61,86 +63,6 @@ static const char CALL_BAD_FORMAT[] =
 static const char CALL_BAD_COUNT[] =
     "46 00000024 000000b1 0003 0001 0001 0001 0002 00000004 00000002"
     " 00000004 00000003 0001";
-
-typedef struct fixture {
-  unsigned char buf[256];
-  size_t len;
-  const unsigned char *p;
-  size_t n;
-} fixture;
-
-static void load(fixture *f, const char *hex, unsigned char type) {
-  f->len = pgw_test_hex(hex, f->buf, sizeof f->buf);
-  CHECK(f->len >= 5);
-  CHECK_EQ_INT(f->buf[0], type);
-  CHECK_EQ_INT(pgw_load32(f->buf + 1), f->len - 1);
-  f->p = f->buf + 5;
-  f->n = f->len - 5;
-}
-
-static int dec_keep(pgw_kind kind, const unsigned char *p, size_t n,
-                    pgw_message *m, pgw_error *e) {
-  pgw_rd r;
-  pgw_error local;
-  memset(m, 0, sizeof *m);
-  m->kind = kind;
-  memset(&local, 0, sizeof local);
-  pgw_rd_init(&r, p, n, &local);
-  int rc = pgw__fastpath_decode(kind, &r, m);
-  if (rc == 0 && r.p != r.end) rc = 99; /* decoder must consume all */
-  if (e) *e = local;
-  return rc;
-}
-
-/* Decode from an exact-size heap copy, so ASan sees any overread. */
-static int dec(pgw_kind kind, const unsigned char *p, size_t n, pgw_message *m,
-               pgw_error *e) {
-  unsigned char *copy = (unsigned char *)malloc(n ? n : 1);
-  if (!copy) abort();
-  if (n) memcpy(copy, p, n);
-  int rc = dec_keep(kind, copy, n, m, e);
-  free(copy);
-  return rc;
-}
-
-static int enc(const pgw_message *m, unsigned char *buf, size_t cap,
-               size_t *len) {
-  pgw_wr w;
-  w.buf = buf;
-  w.len = 0;
-  w.cap = cap;
-  int rc = pgw__fastpath_encode(m, &w);
-  *len = w.len;
-  return rc;
-}
-
-static void roundtrip(pgw_kind kind, const fixture *f) {
-  pgw_message m;
-  unsigned char out[256];
-  size_t len = 0;
-  pgw_error e;
-  CHECK_EQ_INT(dec_keep(kind, f->p, f->n, &m, NULL), 0);
-  CHECK_EQ_INT(enc(&m, NULL, 0, &len), 0);
-  CHECK_EQ_INT(len, f->n);
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f->p, f->n);
-  CHECK_EQ_INT(pgw_message_decode(kind, f->p, f->n, 0, &m, &e), 0);
-  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f->buf, f->len);
-}
-
-static void expect_fail(pgw_kind kind, const unsigned char *p, size_t n,
-                        int code, size_t offset) {
-  pgw_message m;
-  pgw_error e;
-  int rc = dec(kind, p, n, &m, &e);
-  CHECK_EQ_INT(rc, code);
-  if (rc == code) {
-    CHECK_EQ_INT(e.code, code);
-    CHECK_EQ_INT(e.offset, offset);
-    CHECK(e.reason != NULL && e.reason[0] != '\0');
-  }
-}
 
 /* ---- FunctionCall ----------------------------------------------------- */
 
@@ -198,12 +120,15 @@ typedef struct call_want {
 
 static void check_call(const char *hex, call_want w,
                        const char *const *arg_hex) {
-  fixture f;
+  pgw_test_wire f;
   pgw_message m;
   unsigned char buf[300];
   unsigned char want[64];
-  load(&f, hex, 'F');
-  CHECK_EQ_INT(dec_keep(PGW_MSG_FUNCTION_CALL, f.p, f.n, &m, NULL), 0);
+  pgw_test_load(&f, hex, 'F');
+  const unsigned char *pay = pgw_test_payload(&f);
+  const size_t pay_len = pgw_test_payload_len(&f);
+  CHECK_EQ_INT(
+      pgw_test_decode(PGW_MSG_FUNCTION_CALL, pay, pay_len, 0, &m, NULL), 0);
   const pgw_function_call *c = &m.body.function_call;
   CHECK_EQ_INT(c->function_oid, w.oid);
   CHECK_EQ_INT(c->arg_formats.count, w.nformats);
@@ -226,81 +151,89 @@ static void check_call(const char *hex, call_want w,
     i++;
   }
   CHECK_EQ_INT(i, w.nargs);
-  roundtrip(PGW_MSG_FUNCTION_CALL, &f);
+  pgw_test_family_roundtrip(PGW_MSG_FUNCTION_CALL, &f);
 
   /* Truncated at every byte. */
-  for (size_t cut = 0; cut < f.n; cut++) {
+  for (size_t cut = 0; cut < pay_len; cut++) {
     int code;
     size_t off;
-    expected_cut(f.p, f.n, cut, &code, &off);
-    expect_fail(PGW_MSG_FUNCTION_CALL, f.p, cut, code, off);
+    expected_cut(pay, pay_len, cut, &code, &off);
+    EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, pay, cut, code, off);
   }
 
   /* Trailing bytes. */
-  memcpy(buf, f.p, f.n);
-  buf[f.n] = 0;
-  expect_fail(PGW_MSG_FUNCTION_CALL, buf, f.n + 1, PGW_ERR_TRAILING_BYTES, f.n);
+  memcpy(buf, pay, pay_len);
+  buf[pay_len] = 0;
+  EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, buf, pay_len + 1,
+                     PGW_ERR_TRAILING_BYTES, pay_len);
 
   /* Result format code other than 0/1. */
   static const unsigned char bad[][2] = {{0, 2}, {0xff, 0xff}, {1, 0}};
   for (size_t b = 0; b < 3; b++) {
-    memcpy(buf, f.p, f.n);
-    buf[f.n - 2] = bad[b][0];
-    buf[f.n - 1] = bad[b][1];
-    expect_fail(PGW_MSG_FUNCTION_CALL, buf, f.n, PGW_ERR_BAD_VALUE, f.n - 2);
+    memcpy(buf, pay, pay_len);
+    buf[pay_len - 2] = bad[b][0];
+    buf[pay_len - 1] = bad[b][1];
+    EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, buf, pay_len, PGW_ERR_BAD_VALUE,
+                       pay_len - 2);
   }
   /* Argument format code other than 0/1, in each position. */
   for (size_t k = 0; k < w.nformats; k++)
     for (size_t b = 0; b < 3; b++) {
-      memcpy(buf, f.p, f.n);
+      memcpy(buf, pay, pay_len);
       buf[6 + 2 * k] = bad[b][0];
       buf[7 + 2 * k] = bad[b][1];
-      expect_fail(PGW_MSG_FUNCTION_CALL, buf, f.n, PGW_ERR_BAD_VALUE,
-                  6 + 2 * k);
+      EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, buf, pay_len, PGW_ERR_BAD_VALUE,
+                         6 + 2 * k);
     }
 
   size_t a = 6 + 2 * w.nformats;
   /* Format count larger than the bytes (read unsigned). */
-  memcpy(buf, f.p, f.n);
+  memcpy(buf, pay, pay_len);
   buf[4] = 0xff;
   buf[5] = 0xff;
-  expect_fail(PGW_MSG_FUNCTION_CALL, buf, f.n, PGW_ERR_BAD_COUNT, 6);
+  EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, buf, pay_len, PGW_ERR_BAD_COUNT, 6);
   /* One argument more than present: the 2-byte result format code is read
    * as the start of a length word that is cut short. */
-  memcpy(buf, f.p, f.n);
+  memcpy(buf, pay, pay_len);
   buf[a + 1] = (unsigned char)(w.nargs + 1);
   if (w.nformats <= 1)
-    expect_fail(PGW_MSG_FUNCTION_CALL, buf, f.n, PGW_ERR_TRUNCATED, f.n - 2);
+    EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, buf, pay_len, PGW_ERR_TRUNCATED,
+                       pay_len - 2);
   else /* now the format count disagrees with the argument count */
-    expect_fail(PGW_MSG_FUNCTION_CALL, buf, f.n, PGW_ERR_BAD_COUNT, a);
+    EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, buf, pay_len, PGW_ERR_BAD_COUNT,
+                       a);
   /* Argument count 0xffff: unsigned, far more than present. */
   buf[a] = 0xff;
   buf[a + 1] = 0xff;
   if (w.nformats <= 1) {
     size_t s = a + 2;
     for (size_t k = 0; k < w.nargs; k++) {
-      uint32_t len = pgw_load32(f.p + s);
+      uint32_t len = pgw_load32(pay + s);
       s += 4 + (len == 0xffffffffu ? 0 : len);
     }
-    expect_fail(PGW_MSG_FUNCTION_CALL, buf, f.n, PGW_ERR_TRUNCATED, s);
+    EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, buf, pay_len, PGW_ERR_TRUNCATED,
+                       s);
   } else {
-    expect_fail(PGW_MSG_FUNCTION_CALL, buf, f.n, PGW_ERR_BAD_COUNT, a);
+    EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, buf, pay_len, PGW_ERR_BAD_COUNT,
+                       a);
   }
 
   /* Every argument length: negative other than -1, and too long. */
   size_t s = a + 2;
   for (size_t k = 0; k < w.nargs; k++) {
-    uint32_t len = pgw_load32(f.p + s);
+    uint32_t len = pgw_load32(pay + s);
     static const unsigned char negs[][4] = {
         {0xff, 0xff, 0xff, 0xfe}, {0x80, 0, 0, 0}, {0xff, 0, 0, 0}};
     for (size_t q = 0; q < 3; q++) {
-      memcpy(buf, f.p, f.n);
+      memcpy(buf, pay, pay_len);
       memcpy(buf + s, negs[q], 4);
-      expect_fail(PGW_MSG_FUNCTION_CALL, buf, f.n, PGW_ERR_NEGATIVE_LENGTH, s);
+      EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, buf, pay_len,
+                         PGW_ERR_NEGATIVE_LENGTH, s);
     }
-    memcpy(buf, f.p, f.n);
+    memcpy(buf, pay, pay_len);
     buf[s] = 0x7f;
-    expect_fail(PGW_MSG_FUNCTION_CALL, buf, f.n, PGW_ERR_TRUNCATED, s + 4);
+    EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, buf, pay_len, PGW_ERR_TRUNCATED,
+                       s + 4);
     s += 4 + (len == 0xffffffffu ? 0 : len);
   }
 }
@@ -332,15 +265,17 @@ static void test_calls(void) {
   check_call(CALL_NULL_ARG, w, null_args);
 
   /* Calls the server itself rejected. */
-  fixture f;
-  load(&f, CALL_BAD_FORMAT, 'F');
-  expect_fail(PGW_MSG_FUNCTION_CALL, f.p, f.n, PGW_ERR_BAD_VALUE, 6);
-  load(&f, CALL_BAD_COUNT, 'F');
-  expect_fail(PGW_MSG_FUNCTION_CALL, f.p, f.n, PGW_ERR_BAD_COUNT, 12);
+  pgw_test_wire f;
+  pgw_test_load(&f, CALL_BAD_FORMAT, 'F');
+  EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, pgw_test_payload(&f),
+                     pgw_test_payload_len(&f), PGW_ERR_BAD_VALUE, 6);
+  pgw_test_load(&f, CALL_BAD_COUNT, 'F');
+  EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL, pgw_test_payload(&f),
+                     pgw_test_payload_len(&f), PGW_ERR_BAD_COUNT, 12);
 }
 
 static void test_call_encode(void) {
-  fixture f;
+  pgw_test_wire f;
   pgw_message m;
   unsigned char out[128];
   size_t len;
@@ -364,66 +299,75 @@ static void test_call_encode(void) {
   m.body.function_call.args.count = 2;
   m.body.function_call.args.items = args;
   m.body.function_call.result_format = 1;
-  load(&f, CALL_NULL_ARG, 'F');
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, f.p, f.n);
-  CHECK_EQ_INT(enc(&m, out, 5, &len), 0);
-  CHECK_EQ_INT(len, f.n);
+  pgw_test_load(&f, CALL_NULL_ARG, 'F');
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
+  CHECK_MEM(out, len, pgw_test_payload(&f), pgw_test_payload_len(&f));
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, 5, &len), 0);
+  CHECK_EQ_INT(len, pgw_test_payload_len(&f));
 
   /* One format code for all arguments is fine; 2 for 3 is not. */
   m.body.function_call.arg_formats.count = 1;
   m.body.function_call.arg_formats.items = fmt1;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
   m.body.function_call.arg_formats.count = 2;
   m.body.function_call.arg_formats.items = fmt2;
   m.body.function_call.args.count = 3;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_COUNT);
   m.body.function_call.args.count = 2;
   /* Bad format codes. */
   m.body.function_call.arg_formats.items = fmt_bad;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
   m.body.function_call.arg_formats.items = fmt2;
   m.body.function_call.result_format = 2;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
   m.body.function_call.result_format = -1;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_VALUE);
   m.body.function_call.result_format = 1;
   /* Negative length other than -1. */
   args[1].len = -2;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_NEGATIVE_LENGTH);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_NEGATIVE_LENGTH);
   args[1].len = -1;
   /* Counts over 65535. */
   m.body.function_call.arg_formats.count = 0;
   m.body.function_call.args.count = 65536;
   m.body.function_call.args.items = NULL;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_COUNT);
   /* Raw argument bytes that disagree with the count. */
   m.body.function_call.args.count = 3;
-  m.body.function_call.args.raw.ptr = f.p + 12;
+  m.body.function_call.args.raw.ptr = pgw_test_payload(&f) + 12;
   m.body.function_call.args.raw.len = 12;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_COUNT);
   m.body.function_call.args.count = 2;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), 0);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len), 0);
   m.body.function_call.args.raw.len = 11;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_BAD_COUNT);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_COUNT);
 
-  m.kind = PGW_MSG_QUERY;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_INVALID_ARGUMENT);
-  CHECK_EQ_INT(dec(PGW_MSG_QUERY, f.p, f.n, &m, NULL),
-               PGW_ERR_INVALID_ARGUMENT);
+  pgw_test_family_refuses_query(&m, &f);
 }
 
 /* ---- FunctionCallResponse --------------------------------------------- */
 
 static void check_result(const char *hex, int32_t len, const char *val_hex) {
-  fixture f;
+  pgw_test_wire f;
   pgw_message m;
   unsigned char buf[64];
   unsigned char want[64];
   unsigned char out[64];
   size_t olen;
-  load(&f, hex, 'V');
-  CHECK_EQ_INT(dec_keep(PGW_MSG_FUNCTION_CALL_RESPONSE, f.p, f.n, &m, NULL), 0);
+  pgw_test_load(&f, hex, 'V');
+  const unsigned char *pay = pgw_test_payload(&f);
+  const size_t pay_len = pgw_test_payload_len(&f);
+  CHECK_EQ_INT(pgw_test_decode(PGW_MSG_FUNCTION_CALL_RESPONSE, pay, pay_len, 0,
+                               &m, NULL),
+               0);
   pgw_value v = m.body.function_result.result;
   CHECK_EQ_INT(v.len, len);
   if (len < 0) {
@@ -431,43 +375,44 @@ static void check_result(const char *hex, int32_t len, const char *val_hex) {
   } else {
     size_t wn = pgw_test_hex(val_hex, want, sizeof want);
     CHECK_MEM(v.ptr, (size_t)v.len, want, wn);
-    CHECK(v.ptr == f.p + 4);
+    CHECK(v.ptr == pay + 4);
   }
-  roundtrip(PGW_MSG_FUNCTION_CALL_RESPONSE, &f);
+  pgw_test_family_roundtrip(PGW_MSG_FUNCTION_CALL_RESPONSE, &f);
 
   /* Built from the value. */
   memset(&m, 0, sizeof m);
   m.kind = PGW_MSG_FUNCTION_CALL_RESPONSE;
   m.body.function_result.result.len = len;
   m.body.function_result.result.ptr = len < 0 ? NULL : want;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &olen), 0);
-  CHECK_MEM(out, olen, f.p, f.n);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &olen), 0);
+  CHECK_MEM(out, olen, pay, pay_len);
 
-  for (size_t n = 0; n < f.n; n++)
-    expect_fail(PGW_MSG_FUNCTION_CALL_RESPONSE, f.p, n, PGW_ERR_TRUNCATED,
-                n < 4 ? 0 : 4);
-  memcpy(buf, f.p, f.n);
-  buf[f.n] = 0;
-  expect_fail(PGW_MSG_FUNCTION_CALL_RESPONSE, buf, f.n + 1,
-              PGW_ERR_TRAILING_BYTES, f.n);
+  for (size_t n = 0; n < pay_len; n++)
+    EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL_RESPONSE, pay, n,
+                       PGW_ERR_TRUNCATED, n < 4 ? 0 : 4);
+  memcpy(buf, pay, pay_len);
+  buf[pay_len] = 0;
+  EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL_RESPONSE, buf, pay_len + 1,
+                     PGW_ERR_TRAILING_BYTES, pay_len);
   static const unsigned char negs[][4] = {
       {0xff, 0xff, 0xff, 0xfe}, {0x80, 0, 0, 0}, {0xff, 0, 0, 0}};
   for (size_t q = 0; q < 3; q++) {
-    memcpy(buf, f.p, f.n);
+    memcpy(buf, pay, pay_len);
     memcpy(buf, negs[q], 4);
-    expect_fail(PGW_MSG_FUNCTION_CALL_RESPONSE, buf, f.n,
-                PGW_ERR_NEGATIVE_LENGTH, 0);
+    EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL_RESPONSE, buf, pay_len,
+                       PGW_ERR_NEGATIVE_LENGTH, 0);
   }
   /* Length one more than the bytes present. */
-  memcpy(buf, f.p, f.n);
+  memcpy(buf, pay, pay_len);
   if (len >= 0) {
     buf[3] = (unsigned char)(buf[3] + 1);
-    expect_fail(PGW_MSG_FUNCTION_CALL_RESPONSE, buf, f.n, PGW_ERR_TRUNCATED, 4);
+    EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL_RESPONSE, buf, pay_len,
+                       PGW_ERR_TRUNCATED, 4);
     /* and one less: the last byte is trailing. */
     if (len > 0) {
       buf[3] = (unsigned char)(buf[3] - 2);
-      expect_fail(PGW_MSG_FUNCTION_CALL_RESPONSE, buf, f.n,
-                  PGW_ERR_TRAILING_BYTES, f.n - 1);
+      EXPECT_DECODE_FAIL(PGW_MSG_FUNCTION_CALL_RESPONSE, buf, pay_len,
+                         PGW_ERR_TRAILING_BYTES, pay_len - 1);
     }
   }
 }
@@ -487,9 +432,11 @@ static void test_results(void) {
   memset(&m, 0, sizeof m);
   m.kind = PGW_MSG_FUNCTION_CALL_RESPONSE;
   m.body.function_result.result.len = -2;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_NEGATIVE_LENGTH);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_NEGATIVE_LENGTH);
   m.body.function_result.result.len = 3;
-  CHECK_EQ_INT(enc(&m, out, sizeof out, &len), PGW_ERR_INVALID_ARGUMENT);
+  CHECK_EQ_INT(pgw_test_encode_payload(&m, out, sizeof out, &len),
+               PGW_ERR_INVALID_ARGUMENT);
 }
 
 int main(void) {

@@ -85,158 +85,28 @@ static const char D_INT8[] = "4400000016000200000008000000000000002affffffff";
 static const char D_TWO_NULLS[] =
     "440000001800040000000138ffffffff0000000132ffffffff";
 
-/* ---- helpers ----------------------------------------------------------- */
-
-typedef struct wire {
-  unsigned char b[512];
-  size_t n;
-} wire;
-
-static wire W(const char *hex) {
-  wire w;
-  w.n = pgw_test_hex(hex, w.b, sizeof w.b);
-  return w;
-}
-
-/* Payload of a fixture, after the type byte and length word. */
-static const unsigned char *PL(const wire *w) {
-  return w->b + 5;
-}
-static size_t PN(const wire *w) {
-  return w->n - 5;
-}
-
-/* Decode len bytes copied to an exact-size heap block, so a sanitizer sees
- * any read past the payload. */
-static int dec_copy(pgw_kind k, const unsigned char *p, size_t len,
-                    pgw_message *m, pgw_error *e, unsigned char **keep) {
-  unsigned char *c = (unsigned char *)malloc(len ? len : 1);
-  if (c == NULL) abort();
-  if (len) memcpy(c, p, len);
-  e->code = 0;
-  e->offset = (size_t)-1;
-  e->reason = NULL;
-  int rc = pgw_message_decode(k, c, len, 0, m, e);
-  if (keep) {
-    *keep = c;
-  } else {
-    free(c);
-  }
-  return rc;
-}
-
-/* Decode a fixture (checking its framing), expecting success. The caller
- * frees *keep after reading views. */
-static int dec_ok(pgw_kind k, const wire *w, pgw_message *m,
-                  unsigned char **keep) {
-  pgw_error e;
-  CHECK_EQ_INT(w->b[0], pgw_kind_type(k));
-  CHECK_EQ_INT((size_t)w->b[1] << 24 | (size_t)w->b[2] << 16 |
-                   (size_t)w->b[3] << 8 | w->b[4],
-               w->n - 1);
-  int rc = dec_copy(k, PL(w), PN(w), m, &e, keep);
-  CHECK_EQ_INT(rc, 0);
-  if (rc) fprintf(stderr, "  reason: %s at %zu\n", e.reason, e.offset);
-  return rc;
-}
-
-/* Encode m and compare with the fixture; also the size query and a buffer
- * one byte short. */
-static void enc_same(const pgw_message *m, const wire *w) {
-  unsigned char out[512];
-  size_t len = 0;
-  CHECK_EQ_INT(pgw_message_encode(m, NULL, 0, &len), PGW_ERR_BUFFER_TOO_SMALL);
-  CHECK_EQ_INT(len, w->n);
-  CHECK_EQ_INT(pgw_message_encode(m, out, w->n - 1, &len),
-               PGW_ERR_BUFFER_TOO_SMALL);
-  CHECK_EQ_INT(len, w->n);
-  CHECK_EQ_INT(pgw_message_encode(m, out, sizeof out, &len), 0);
-  CHECK_MEM(out, len, w->b, w->n);
-}
-
-/* Decode, re-encode byte-exactly, reject one trailing byte, and reject
- * every truncation with a reported error at or before the cut. */
-static void roundtrip_and_cuts(pgw_kind k, const char *hex) {
-  wire w = W(hex);
-  pgw_message m;
-  pgw_error e;
-  unsigned char *keep = NULL;
-  if (dec_ok(k, &w, &m, &keep) == 0) enc_same(&m, &w);
-  free(keep);
-
-  unsigned char longer[520];
-  memcpy(longer, PL(&w), PN(&w));
-  longer[PN(&w)] = 0;
-  CHECK_EQ_INT(dec_copy(k, longer, PN(&w) + 1, &m, &e, NULL),
-               PGW_ERR_TRAILING_BYTES);
-  CHECK_EQ_INT(e.offset, PN(&w));
-  CHECK(e.reason != NULL);
-
-  for (size_t cut = 0; cut < PN(&w); cut++) {
-    int rc = dec_copy(k, PL(&w), cut, &m, &e, NULL);
-    CHECK(rc == PGW_ERR_TRUNCATED || rc == PGW_ERR_NO_TERMINATOR ||
-          rc == PGW_ERR_BAD_COUNT);
-    CHECK_EQ_INT(e.code, rc);
-    CHECK(e.offset <= cut);
-    CHECK(e.reason != NULL);
-  }
-}
-
-/* Decode a fixture payload patched at payload offset at (bytes from hex),
- * expecting code at offset. */
-static void expect_patched(pgw_kind k, const char *fixture, size_t at,
-                           const char *patch, int code, size_t offset) {
-  wire w = W(fixture);
-  unsigned char pb[16];
-  size_t pn = pgw_test_hex(patch, pb, sizeof pb);
-  if (at + pn > PN(&w)) abort();
-  memcpy(w.b + 5 + at, pb, pn);
-  pgw_message m;
-  pgw_error e;
-  CHECK_EQ_INT(dec_copy(k, PL(&w), PN(&w), &m, &e, NULL), code);
-  CHECK_EQ_INT(e.offset, offset);
-  CHECK(e.reason != NULL);
-}
-
-/* Decode raw payload hex, expecting code at offset. */
-static void expect_payload(pgw_kind k, const char *payload_hex, int code,
-                           size_t offset) {
-  unsigned char b[64];
-  size_t n = pgw_test_hex(payload_hex, b, sizeof b);
-  pgw_message m;
-  pgw_error e;
-  CHECK_EQ_INT(dec_copy(k, b, n, &m, &e, NULL), code);
-  CHECK_EQ_INT(e.offset, offset);
-  CHECK(e.reason != NULL);
-}
-
 /* ---- Query and CommandComplete ------------------------------------------ */
 
 static void text_kind(pgw_kind k, const char *hex, const char *expect) {
-  wire w = W(hex);
+  pgw_test_wire w = pgw_test_wire_hex(hex);
   pgw_message m;
-  pgw_error e;
-  unsigned char *keep = NULL;
-  if (dec_ok(k, &w, &m, &keep) == 0) {
+  if (pgw_test_dec_ok(k, &w, 0, &m) == 0) {
     pgw_str s =
         k == PGW_MSG_QUERY ? m.body.query.text : m.body.command_complete.text;
     CHECK_STR(s, expect);
-    enc_same(&m, &w);
+    pgw_test_enc_same(&m, &w);
   }
-  free(keep);
-  roundtrip_and_cuts(k, hex);
+  pgw_test_roundtrip_and_cuts(k, hex);
   /* Every cut loses the terminator; the string starts at 0. */
-  for (size_t cut = 0; cut < PN(&w); cut++) {
-    CHECK_EQ_INT(dec_copy(k, PL(&w), cut, &m, &e, NULL), PGW_ERR_NO_TERMINATOR);
-    CHECK_EQ_INT(e.offset, 0);
-  }
+  const unsigned char *p = pgw_test_payload(&w);
+  size_t n = pgw_test_payload_len(&w);
+  for (size_t cut = 0; cut < n; cut++)
+    EXPECT_DECODE_FAIL(k, p, cut, PGW_ERR_NO_TERMINATOR, 0);
   /* A second string after the first is trailing. */
   unsigned char two[300];
-  memcpy(two, PL(&w), PN(&w));
-  memcpy(two + PN(&w), "x", 2);
-  CHECK_EQ_INT(dec_copy(k, two, PN(&w) + 2, &m, &e, NULL),
-               PGW_ERR_TRAILING_BYTES);
-  CHECK_EQ_INT(e.offset, PN(&w));
+  memcpy(two, p, n);
+  memcpy(two + n, "x", 2);
+  EXPECT_DECODE_FAIL(k, two, n + 2, PGW_ERR_TRAILING_BYTES, n);
 }
 
 static void test_query(void) {
@@ -252,8 +122,8 @@ static void test_query(void) {
   memset(&m, 0, sizeof m);
   m.kind = PGW_MSG_QUERY;
   m.body.query.text = PGW_STR("SELECT;");
-  wire w = W(Q_EMPTY_SELECT);
-  enc_same(&m, &w);
+  pgw_test_wire w = pgw_test_wire_hex(Q_EMPTY_SELECT);
+  pgw_test_enc_same(&m, &w);
   m.body.query.text.ptr = "SELECT\0;";
   m.body.query.text.len = 8;
   size_t len;
@@ -272,8 +142,8 @@ static void test_command_complete(void) {
   memset(&m, 0, sizeof m);
   m.kind = PGW_MSG_COMMAND_COMPLETE;
   m.body.command_complete.text = PGW_STR("ROLLBACK");
-  wire w = W(CC_ROLLBACK);
-  enc_same(&m, &w);
+  pgw_test_wire w = pgw_test_wire_hex(CC_ROLLBACK);
+  pgw_test_enc_same(&m, &w);
 }
 
 /* ---- ReadyForQuery ------------------------------------------------------ */
@@ -282,27 +152,25 @@ static void test_ready(void) {
   const char *fx[3] = {Z_IDLE, Z_TRANS, Z_FAILED};
   const char st[3] = {'I', 'T', 'E'};
   for (int i = 0; i < 3; i++) {
-    wire w = W(fx[i]);
+    pgw_test_wire w = pgw_test_wire_hex(fx[i]);
     pgw_message m;
-    unsigned char *keep = NULL;
-    if (dec_ok(PGW_MSG_READY_FOR_QUERY, &w, &m, &keep) == 0) {
+    if (pgw_test_dec_ok(PGW_MSG_READY_FOR_QUERY, &w, 0, &m) == 0) {
       CHECK_EQ_INT(m.body.ready.status, st[i]);
-      enc_same(&m, &w);
+      pgw_test_enc_same(&m, &w);
     }
-    free(keep);
-    roundtrip_and_cuts(PGW_MSG_READY_FOR_QUERY, fx[i]);
+    pgw_test_roundtrip_and_cuts(PGW_MSG_READY_FOR_QUERY, fx[i]);
 
     pgw_message b;
     memset(&b, 0, sizeof b);
     b.kind = PGW_MSG_READY_FOR_QUERY;
     b.body.ready.status = (uint8_t)st[i];
-    enc_same(&b, &w);
+    pgw_test_enc_same(&b, &w);
   }
-  expect_payload(PGW_MSG_READY_FOR_QUERY, "", PGW_ERR_TRUNCATED, 0);
-  expect_payload(PGW_MSG_READY_FOR_QUERY, "58", PGW_ERR_BAD_VALUE, 0); /* X */
-  expect_payload(PGW_MSG_READY_FOR_QUERY, "69", PGW_ERR_BAD_VALUE, 0); /* i */
-  expect_payload(PGW_MSG_READY_FOR_QUERY, "00", PGW_ERR_BAD_VALUE, 0);
-  expect_payload(PGW_MSG_READY_FOR_QUERY, "4949", PGW_ERR_TRAILING_BYTES, 1);
+  EXPECT_PAYLOAD(PGW_MSG_READY_FOR_QUERY, "", PGW_ERR_TRUNCATED, 0);
+  EXPECT_PAYLOAD(PGW_MSG_READY_FOR_QUERY, "58", PGW_ERR_BAD_VALUE, 0); /* X */
+  EXPECT_PAYLOAD(PGW_MSG_READY_FOR_QUERY, "69", PGW_ERR_BAD_VALUE, 0); /* i */
+  EXPECT_PAYLOAD(PGW_MSG_READY_FOR_QUERY, "00", PGW_ERR_BAD_VALUE, 0);
+  EXPECT_PAYLOAD(PGW_MSG_READY_FOR_QUERY, "4949", PGW_ERR_TRAILING_BYTES, 1);
 
   pgw_message b;
   memset(&b, 0, sizeof b);
@@ -316,9 +184,9 @@ static void test_ready(void) {
 
 /* Reference model of where a cut RowDescription must fail. */
 static void rd_cuts(const char *hex) {
-  wire w = W(hex);
-  const unsigned char *p = PL(&w);
-  size_t n = PN(&w);
+  pgw_test_wire w = pgw_test_wire_hex(hex);
+  const unsigned char *p = pgw_test_payload(&w);
+  size_t n = pgw_test_payload_len(&w);
   for (size_t cut = 0; cut < n; cut++) {
     int code = 0;
     size_t off = 0;
@@ -341,10 +209,7 @@ static void rd_cuts(const char *hex) {
         pos = nul + 19;
       }
     }
-    pgw_message m;
-    pgw_error e;
-    CHECK_EQ_INT(dec_copy(PGW_MSG_ROW_DESCRIPTION, p, cut, &m, &e, NULL), code);
-    CHECK_EQ_INT(e.offset, off);
+    EXPECT_DECODE_FAIL(PGW_MSG_ROW_DESCRIPTION, p, cut, code, off);
   }
 }
 
@@ -362,14 +227,13 @@ static void check_column(const pgw_column *c, const char *name, uint32_t table,
 
 /* Decode, compare every field with want[], and rebuild from want[]. */
 static void rd_fixture(const char *hex, const pgw_column *want, size_t n) {
-  wire w = W(hex);
+  pgw_test_wire w = pgw_test_wire_hex(hex);
   pgw_message m;
-  unsigned char *keep = NULL;
-  if (dec_ok(PGW_MSG_ROW_DESCRIPTION, &w, &m, &keep) == 0) {
+  if (pgw_test_dec_ok(PGW_MSG_ROW_DESCRIPTION, &w, 0, &m) == 0) {
     const pgw_column_list *l = &m.body.row_description.columns;
     CHECK_EQ_INT(l->count, n);
     CHECK(l->items == NULL);
-    CHECK_EQ_INT(l->raw.len, PN(&w) - 2);
+    CHECK_EQ_INT(l->raw.len, pgw_test_payload_len(&w) - 2);
     pgw_iter it = pgw_column_iter(l);
     pgw_column c;
     size_t i = 0;
@@ -383,18 +247,17 @@ static void rd_fixture(const char *hex, const pgw_column *want, size_t n) {
     }
     CHECK_EQ_INT(rc, 0);
     CHECK_EQ_INT(i, n);
-    enc_same(&m, &w);
+    pgw_test_enc_same(&m, &w);
   }
-  free(keep);
 
   pgw_message b;
   memset(&b, 0, sizeof b);
   b.kind = PGW_MSG_ROW_DESCRIPTION;
   b.body.row_description.columns.count = n;
   b.body.row_description.columns.items = want;
-  enc_same(&b, &w);
+  pgw_test_enc_same(&b, &w);
 
-  roundtrip_and_cuts(PGW_MSG_ROW_DESCRIPTION, hex);
+  pgw_test_roundtrip_and_cuts(PGW_MSG_ROW_DESCRIPTION, hex);
   rd_cuts(hex);
 }
 
@@ -434,27 +297,27 @@ static void test_row_description(void) {
 
   /* Format codes other than 0/1, at the format of the first and last field
    * (T_THREE: field a at 2..21, format at 20; field c's format at 60). */
-  expect_patched(PGW_MSG_ROW_DESCRIPTION, T_THREE, 20, "0002",
+  EXPECT_PATCHED(PGW_MSG_ROW_DESCRIPTION, T_THREE, 20, "0002",
                  PGW_ERR_BAD_VALUE, 20);
-  expect_patched(PGW_MSG_ROW_DESCRIPTION, T_THREE, 60, "ffff",
+  EXPECT_PATCHED(PGW_MSG_ROW_DESCRIPTION, T_THREE, 60, "ffff",
                  PGW_ERR_BAD_VALUE, 60);
-  expect_patched(PGW_MSG_ROW_DESCRIPTION, T_THREE, 60, "0100",
+  EXPECT_PATCHED(PGW_MSG_ROW_DESCRIPTION, T_THREE, 60, "0100",
                  PGW_ERR_BAD_VALUE, 60);
   /* Count says more fields than present: BAD_COUNT at the end. */
-  expect_patched(PGW_MSG_ROW_DESCRIPTION, T_THREE, 0, "0004", PGW_ERR_BAD_COUNT,
+  EXPECT_PATCHED(PGW_MSG_ROW_DESCRIPTION, T_THREE, 0, "0004", PGW_ERR_BAD_COUNT,
                  62);
   /* Counts are unsigned: 0xffff is 65535 fields, not -1. */
-  expect_patched(PGW_MSG_ROW_DESCRIPTION, T_THREE, 0, "ffff", PGW_ERR_BAD_COUNT,
+  EXPECT_PATCHED(PGW_MSG_ROW_DESCRIPTION, T_THREE, 0, "ffff", PGW_ERR_BAD_COUNT,
                  62);
-  expect_patched(PGW_MSG_ROW_DESCRIPTION, T_ZERO, 0, "0001", PGW_ERR_BAD_COUNT,
+  EXPECT_PATCHED(PGW_MSG_ROW_DESCRIPTION, T_ZERO, 0, "0001", PGW_ERR_BAD_COUNT,
                  2);
   /* Fewer: the rest is trailing. */
-  expect_patched(PGW_MSG_ROW_DESCRIPTION, T_THREE, 0, "0002",
+  EXPECT_PATCHED(PGW_MSG_ROW_DESCRIPTION, T_THREE, 0, "0002",
                  PGW_ERR_TRAILING_BYTES, 42);
-  expect_patched(PGW_MSG_ROW_DESCRIPTION, T_THREE, 0, "0000",
+  EXPECT_PATCHED(PGW_MSG_ROW_DESCRIPTION, T_THREE, 0, "0000",
                  PGW_ERR_TRAILING_BYTES, 2);
   /* Name without terminator at the end of the payload. */
-  expect_payload(PGW_MSG_ROW_DESCRIPTION, "0001 616263", PGW_ERR_NO_TERMINATOR,
+  EXPECT_PAYLOAD(PGW_MSG_ROW_DESCRIPTION, "0001 616263", PGW_ERR_NO_TERMINATOR,
                  2);
 
   /* Built lists: format code outside 0/1, NUL in a name. */
@@ -478,9 +341,9 @@ static void test_row_description(void) {
 
 /* Reference model of where a cut DataRow must fail. */
 static void dr_cuts(const char *hex) {
-  wire w = W(hex);
-  const unsigned char *p = PL(&w);
-  size_t n = PN(&w);
+  pgw_test_wire w = pgw_test_wire_hex(hex);
+  const unsigned char *p = pgw_test_payload(&w);
+  size_t n = pgw_test_payload_len(&w);
   for (size_t cut = 0; cut < n; cut++) {
     int code = 0;
     size_t off = 0;
@@ -503,10 +366,7 @@ static void dr_cuts(const char *hex) {
         pos += 4 + vlen;
       }
     }
-    pgw_message m;
-    pgw_error e;
-    CHECK_EQ_INT(dec_copy(PGW_MSG_DATA_ROW, p, cut, &m, &e, NULL), code);
-    CHECK_EQ_INT(e.offset, off);
+    EXPECT_DECODE_FAIL(PGW_MSG_DATA_ROW, p, cut, code, off);
   }
 }
 
@@ -518,14 +378,13 @@ static pgw_value val(const char *bytes, int32_t len) {
 }
 
 static void dr_fixture(const char *hex, const pgw_value *want, size_t n) {
-  wire w = W(hex);
+  pgw_test_wire w = pgw_test_wire_hex(hex);
   pgw_message m;
-  unsigned char *keep = NULL;
-  if (dec_ok(PGW_MSG_DATA_ROW, &w, &m, &keep) == 0) {
+  if (pgw_test_dec_ok(PGW_MSG_DATA_ROW, &w, 0, &m) == 0) {
     const pgw_value_list *l = &m.body.data_row.columns;
     CHECK_EQ_INT(l->count, n);
     CHECK(l->items == NULL);
-    CHECK_EQ_INT(l->raw.len, PN(&w) - 2);
+    CHECK_EQ_INT(l->raw.len, pgw_test_payload_len(&w) - 2);
     pgw_iter it = pgw_value_iter(l);
     pgw_value v;
     size_t i = 0;
@@ -538,25 +397,25 @@ static void dr_fixture(const char *hex, const pgw_value *want, size_t n) {
         } else {
           CHECK_MEM(v.ptr, v.len, want[i].ptr, want[i].len);
           /* The view points into the payload. */
-          CHECK(v.ptr >= keep && v.ptr + v.len <= keep + PN(&w));
+          CHECK(v.ptr >= pgw_test_heap &&
+                v.ptr + v.len <= pgw_test_heap + pgw_test_payload_len(&w));
         }
       }
       i++;
     }
     CHECK_EQ_INT(rc, 0);
     CHECK_EQ_INT(i, n);
-    enc_same(&m, &w);
+    pgw_test_enc_same(&m, &w);
   }
-  free(keep);
 
   pgw_message b;
   memset(&b, 0, sizeof b);
   b.kind = PGW_MSG_DATA_ROW;
   b.body.data_row.columns.count = n;
   b.body.data_row.columns.items = want;
-  enc_same(&b, &w);
+  pgw_test_enc_same(&b, &w);
 
-  roundtrip_and_cuts(PGW_MSG_DATA_ROW, hex);
+  pgw_test_roundtrip_and_cuts(PGW_MSG_DATA_ROW, hex);
   dr_cuts(hex);
 }
 
@@ -577,30 +436,30 @@ static void test_data_row(void) {
   dr_fixture(D_TWO_NULLS, two, 4);
 
   /* Negative lengths other than -1 (D_THREE: lengths at 2, 7, 11). */
-  expect_patched(PGW_MSG_DATA_ROW, D_THREE, 7, "fffffffe",
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 7, "fffffffe",
                  PGW_ERR_NEGATIVE_LENGTH, 7);
-  expect_patched(PGW_MSG_DATA_ROW, D_THREE, 2, "80000000",
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 2, "80000000",
                  PGW_ERR_NEGATIVE_LENGTH, 2);
-  expect_patched(PGW_MSG_DATA_ROW, D_THREE, 11, "ffffff00",
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 11, "ffffff00",
                  PGW_ERR_NEGATIVE_LENGTH, 11);
   /* A length past the end: TRUNCATED at the value. */
-  expect_patched(PGW_MSG_DATA_ROW, D_THREE, 11, "00000003", PGW_ERR_TRUNCATED,
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 11, "00000003", PGW_ERR_TRUNCATED,
                  15);
-  expect_patched(PGW_MSG_DATA_ROW, D_THREE, 2, "7fffffff", PGW_ERR_TRUNCATED,
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 2, "7fffffff", PGW_ERR_TRUNCATED,
                  6);
   /* A shorter length leaves bytes that do not form a column. */
-  expect_patched(PGW_MSG_DATA_ROW, D_THREE, 11, "00000001",
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 11, "00000001",
                  PGW_ERR_TRAILING_BYTES, 16);
   /* Counts: more columns than present, unsigned 0xffff, fewer. */
-  expect_patched(PGW_MSG_DATA_ROW, D_THREE, 0, "0004", PGW_ERR_BAD_COUNT, 17);
-  expect_patched(PGW_MSG_DATA_ROW, D_THREE, 0, "ffff", PGW_ERR_BAD_COUNT, 17);
-  expect_patched(PGW_MSG_DATA_ROW, D_ZERO, 0, "0001", PGW_ERR_BAD_COUNT, 2);
-  expect_patched(PGW_MSG_DATA_ROW, D_THREE, 0, "0002", PGW_ERR_TRAILING_BYTES,
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 0, "0004", PGW_ERR_BAD_COUNT, 17);
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 0, "ffff", PGW_ERR_BAD_COUNT, 17);
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_ZERO, 0, "0001", PGW_ERR_BAD_COUNT, 2);
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 0, "0002", PGW_ERR_TRAILING_BYTES,
                  11);
-  expect_patched(PGW_MSG_DATA_ROW, D_THREE, 0, "0000", PGW_ERR_TRAILING_BYTES,
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 0, "0000", PGW_ERR_TRAILING_BYTES,
                  2);
-  expect_payload(PGW_MSG_DATA_ROW, "", PGW_ERR_TRUNCATED, 0);
-  expect_payload(PGW_MSG_DATA_ROW, "00", PGW_ERR_TRUNCATED, 0);
+  EXPECT_PAYLOAD(PGW_MSG_DATA_ROW, "", PGW_ERR_TRUNCATED, 0);
+  EXPECT_PAYLOAD(PGW_MSG_DATA_ROW, "00", PGW_ERR_TRUNCATED, 0);
 
   /* A large row: 1000 columns alternating NULL and 3 bytes; decodes, walks
    * and re-encodes. */
