@@ -71,8 +71,23 @@ void pgw_decoder_reset(pgw_decoder *d, pgw_framing framing, size_t offset) {
   memset(&d->error, 0, sizeof d->error);
 }
 
-void pgw_decoder_set_framing(pgw_decoder *d, pgw_framing framing) {
+static int fail(pgw_decoder *d, int code, size_t offset, const char *reason);
+
+/* A framing change must fall between messages. Bytes of a message already
+ * buffered were sent before the peer could know the new framing (a server
+ * writing ahead of the client's SSLRequest, say): a protocol violation,
+ * and reading them under the new framing would misparse them. */
+static void change_framing(pgw_decoder *d, pgw_framing framing) {
+  if (d->status == 0 && (d->head_len != 0 || d->msg_len != 0))
+    fail(d, PGW_ERR_UNEXPECTED_MESSAGE,
+         d->msg_len ? d->msg_offset : pgw_decoder_offset(d) - d->head_len,
+         "peer sent bytes before the framing changed (e.g. ahead of an "
+         "SSL/GSS answer)");
   d->framing = framing;
+}
+
+void pgw_decoder_set_framing(pgw_decoder *d, pgw_framing framing) {
+  change_framing(d, framing);
   if (framing == PGW_FRAMING_NEGOTIATION) d->answer_kind = PGW_MSG_SSL_RESPONSE;
 }
 
@@ -81,7 +96,7 @@ pgw_framing pgw_decoder_framing(const pgw_decoder *d) { return d->framing; }
 int pgw_decoder_expect_answer(pgw_decoder *d, pgw_kind answer) {
   if (answer != PGW_MSG_SSL_RESPONSE && answer != PGW_MSG_GSSENC_RESPONSE)
     return PGW_ERR_INVALID_ARGUMENT;
-  d->framing = PGW_FRAMING_NEGOTIATION;
+  change_framing(d, PGW_FRAMING_NEGOTIATION);
   d->answer_kind = answer;
   return 0;
 }
@@ -288,6 +303,9 @@ int pgw_decoder_next(pgw_decoder *d, pgw_message *m) {
   if (d->msg_len == 0 && d->head_len > 0) {
     /* Finish a split header. */
     size_t hsize = header_size(d, d->head[0]);
+    if (d->head_len > hsize) /* unreachable: change_framing() forbids it */
+      return fail(d, PGW_ERR_INVALID_ARGUMENT, pgw_decoder_offset(d),
+                  "partial header longer than the framing's header");
     size_t take = hsize - d->head_len;
     if (take > avail) take = avail;
     if (take) memcpy(d->head + d->head_len, chunk + d->chunk_pos, take);

@@ -108,6 +108,11 @@ static int decode_cancel(pgw_rd *r, uint32_t protocol, pgw_message *m) {
 
 int pgw__startup_decode(pgw_kind kind, pgw_rd *r, uint32_t protocol,
                         pgw_message *m) {
+  /* PostgreSQL: "invalid length of startup packet". The stream decoder
+   * never frames more; a payload handed over directly may hold more. */
+  if (pgw_rd_left(r) > PGW_STARTUP_MAX_PAYLOAD)
+    return pgw_rd_fail(r, PGW_ERR_TOO_LARGE,
+                       "startup packet longer than 10000 bytes");
   switch (kind) {
   case PGW_MSG_STARTUP_MESSAGE:
     return decode_startup(r, m);
@@ -147,8 +152,25 @@ static int check_raw_params(const pgw_param_list *l) {
   return pgw__check_raw_strs(l->raw, l->count, 2, 1);
 }
 
+/* The decoder's rule: a non-empty "user" (PostgreSQL refuses a startup
+ * packet without one). Walks items or an already validated raw region. */
+static int has_user(const pgw_param_list *l) {
+  pgw_iter it = pgw_param_iter(l);
+  pgw_param p;
+  while (pgw_param_next(&it, &p) == 1)
+    if (p.name.len == 4 && memcmp(p.name.ptr, "user", 4) == 0 &&
+        p.value.len != 0)
+      return 1;
+  return 0;
+}
+
 static int encode_startup(const pgw_startup_message *s, pgw_wr *w) {
   if (PGW_PROTOCOL_MAJOR(s->protocol) != 3) return PGW_ERR_BAD_VALUE;
+  if (s->params.items == NULL) {
+    int rc = check_raw_params(&s->params);
+    if (rc) return rc;
+  }
+  if (!has_user(&s->params)) return PGW_ERR_MISSING_FIELD;
   pgw_wr_u32(w, s->protocol);
   const pgw_param_list *l = &s->params;
   if (l->items != NULL) {
@@ -157,8 +179,6 @@ static int encode_startup(const pgw_startup_message *s, pgw_wr *w) {
       if (rc) return rc;
     }
   } else {
-    int rc = check_raw_params(l);
-    if (rc) return rc;
     pgw_wr_put(w, l->raw.ptr, l->raw.len);
   }
   pgw_wr_u8(w, 0);

@@ -277,6 +277,33 @@ static void test_content_error_offset(void) {
   pgw_decoder_free(&d);
 }
 
+static void test_framing_change_with_partial_message(void) {
+  /* A hostile server answers GSSENCRequest with 'N' followed by 4 bytes of
+   * a header, then the client falls back to SSLRequest (as libpq does with
+   * gssencmode=prefer): the buffered bytes were sent out of turn. */
+  unsigned char s[64];
+  size_t n = pgw_test_hex("4e 5a000000", s, sizeof s);
+  pgw_decoder d;
+  pgw_message m;
+  pgw_decoder_init(&d, PGW_BACKEND, NULL);
+  CHECK_EQ_INT(pgw_decoder_expect_answer(&d, PGW_MSG_GSSENC_RESPONSE), 0);
+  CHECK_EQ_INT(first_status(&d, s, n, &m), PGW_NEED_MORE);
+  CHECK_EQ_INT(pgw_decoder_expect_answer(&d, PGW_MSG_SSL_RESPONSE), 0);
+  memset(s, 'A', 40);
+  CHECK_EQ_INT(first_status(&d, s, 40, &m), PGW_ERR_UNEXPECTED_MESSAGE);
+  CHECK_EQ_INT(pgw_decoder_error(&d)->offset, 1);
+  pgw_decoder_free(&d);
+  /* The same with a whole header and part of the payload buffered. */
+  n = pgw_test_hex("4e 5a00000005", s, sizeof s);
+  pgw_decoder_init(&d, PGW_BACKEND, NULL);
+  CHECK_EQ_INT(pgw_decoder_expect_answer(&d, PGW_MSG_GSSENC_RESPONSE), 0);
+  CHECK_EQ_INT(first_status(&d, s, n, &m), PGW_NEED_MORE);
+  pgw_decoder_set_framing(&d, PGW_FRAMING_NEGOTIATION);
+  CHECK_EQ_INT(pgw_decoder_next(&d, &m), PGW_ERR_UNEXPECTED_MESSAGE);
+  CHECK_EQ_INT(pgw_decoder_error(&d)->offset, 1);
+  pgw_decoder_free(&d);
+}
+
 static void test_negotiation(void) {
   /* SSLRequest answered 'N', then the StartupMessage: real bytes from a
    * psql 15 session with sslmode=prefer against a server without SSL. */
@@ -341,5 +368,6 @@ int main(void) {
   test_framing_errors();
   test_content_error_offset();
   test_negotiation();
+  test_framing_change_with_partial_message();
   return pgw_test_done("decoder");
 }

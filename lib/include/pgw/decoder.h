@@ -51,7 +51,8 @@ typedef enum pgw_framing {
 } pgw_framing;
 
 typedef struct pgw_decoder_options {
-  /* Largest message accepted, length word included; 0 means
+  /* Largest standard-framed message accepted, type byte and length word
+   * included (startup packets have their own fixed limit); 0 means
    * PGW_MAX_MESSAGE_LEN (PostgreSQL's 1 GiB - 1), larger values are capped
    * there. Strict mode additionally applies PostgreSQL's per-message
    * limits (10000 bytes for the frontend's small messages, 30000 for the
@@ -107,7 +108,10 @@ void pgw_decoder_reset(pgw_decoder *d, pgw_framing framing, size_t offset);
 
 /* Switch framing. PGW_FRAMING_NEGOTIATION expects the answer to an
  * SSLRequest; use pgw_decoder_expect_answer() for a GSSENCRequest. After
- * a one-byte answer the decoder returns to standard framing by itself. */
+ * a one-byte answer the decoder returns to standard framing by itself.
+ * A switch while part of a message is buffered means the peer sent bytes
+ * before it could know the new framing: next() then fails with the sticky
+ * PGW_ERR_UNEXPECTED_MESSAGE at that message's offset. */
 void pgw_decoder_set_framing(pgw_decoder *d, pgw_framing framing);
 pgw_framing pgw_decoder_framing(const pgw_decoder *d);
 
