@@ -86,7 +86,10 @@ int pgw_conn_next(pgw_conn *c, pgw_message *m) {
   if (rc < 0) return fail(c, pgw_decoder_error(&c->decoder));
   if (rc != PGW_OK) return rc;
   rc = pgw_state_feed(&c->state, peer_of(c), m);
-  sync_decoder(c);
+  /* Rows and COPY data never change framing, protocol or password kind. */
+  if (rc != PGW_OK ||
+      (m->kind != PGW_MSG_DATA_ROW && m->kind != PGW_MSG_COPY_DATA))
+    sync_decoder(c);
   if (rc < 0) {
     pgw_error e = *pgw_state_error(&c->state);
     return fail(c, &e);

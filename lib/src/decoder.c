@@ -20,19 +20,11 @@
 size_t pgw_message_limit(pgw_dir dir, pgw_framing framing, uint8_t type) {
   if (framing == PGW_FRAMING_STARTUP) return PGW_STARTUP_MAX_PAYLOAD + 4;
   if (framing == PGW_FRAMING_NEGOTIATION && type != 'E') return 1;
-  if (dir == PGW_FRONTEND) {
-    switch (type) {
-    case 'Q': case 'F': case 'B': case 'P': case 'd':
-      return (size_t)PGW_MAX_MESSAGE_LEN + 1;
-    case 'p': return PG_MAX_AUTH_TOKEN_LENGTH + 5;
-    default: return PQ_SMALL_MESSAGE_LIMIT + 5;
-    }
-  }
-  switch (type) {
-  case 'd': case 'D': case 'E': case 'V': case 'N': case 'A': case 'T':
+  if (dir == PGW_FRONTEND && type == 'p') return PG_MAX_AUTH_TOKEN_LENGTH + 5;
+  if (pgw__type_kinds[dir == PGW_BACKEND][type] & PGW__TYPE_LONG)
     return (size_t)PGW_MAX_MESSAGE_LEN + 1;
-  default: return LIBPQ_SHORT_MESSAGE_LIMIT + 1;
-  }
+  return dir == PGW_FRONTEND ? PQ_SMALL_MESSAGE_LIMIT + 5
+                             : LIBPQ_SHORT_MESSAGE_LIMIT + 1;
 }
 
 void pgw_decoder_init(pgw_decoder *d, pgw_dir dir,
@@ -252,8 +244,8 @@ static int deliver(pgw_decoder *d, const uint8_t *bytes, size_t total,
     m->payload.len = total - hsize;
     rc = 0;
   } else {
-    rc = pgw_message_decode(kind, bytes + hsize, total - hsize, d->protocol, m,
-                            &err);
+    rc = pgw__decode_payload(kind, bytes + hsize, total - hsize, d->protocol,
+                             m, &err);
   }
   if (rc) {
     if (!d->lenient) return fail(d, rc, offset + hsize + err.offset, err.reason);
@@ -293,12 +285,76 @@ static int begin_assembly(pgw_decoder *d, const uint8_t *src, size_t have,
   return 0;
 }
 
+/* Wire limit of the other types: PQ_SMALL_MESSAGE_LIMIT + 5 for the
+ * frontend, libpq's 30000 + 1 for the backend. */
+static const uint32_t short_limit[2] = {PQ_SMALL_MESSAGE_LIMIT + 5,
+                                        LIBPQ_SHORT_MESSAGE_LIMIT + 1};
+
+/*
+ * The common case in one pass: standard framing, strict, nothing pending,
+ * a whole message with a known type and a plausible length in the chunk.
+ * Returns 1 if it handled the message (rc in *rc), 0 to take the general
+ * path (which then finds and reports any problem itself).
+ */
+static int next_fast(pgw_decoder *d, pgw_message *m, int *rc) {
+  size_t pos = d->chunk_pos;
+  size_t avail = d->chunk_len - pos;
+  if (avail < 5 || d->framing != PGW_FRAMING_STANDARD || d->lenient ||
+      (d->head_len | d->msg_len) != 0)
+    return 0;
+  const uint8_t *p = d->chunk + pos;
+  unsigned entry = pgw__type_kinds[d->dir & 1][p[0]];
+  uint32_t len = pgw_load32(p + 1);
+  size_t total = (size_t)len + 1;
+  if (entry == 0 || len < 4 || total > avail || total > d->max_len ||
+      (!(entry & PGW__TYPE_LONG) && total > short_limit[d->dir & 1]))
+    return 0;
+  pgw_kind kind = (pgw_kind)(entry & ~(unsigned)PGW__TYPE_LONG);
+  size_t offset = d->chunk_offset + pos;
+  d->chunk_pos = pos + total;
+  pgw_error err;
+  int r;
+  if (kind == PGW_MSG_DATA_ROW) { /* the hot path of every result set */
+    m->kind = kind;
+    m->payload.ptr = p + 5;
+    m->payload.len = len - 4;
+    m->malformed = 0;
+    r = pgw__data_row_decode(p + 5, len - 4, &m->body.data_row, &err);
+  } else {
+    if (kind == PGW_MSG_PASSWORD_MESSAGE) kind = d->password_kind;
+    r = pgw__decode_payload(kind, p + 5, len - 4, d->protocol, m, &err);
+  }
+  if (r) {
+    *rc = fail(d, r, offset + 5 + err.offset, err.reason);
+    return 1;
+  }
+  m->type = p[0];
+  m->offset = offset;
+  m->wire_len = total;
+  *rc = PGW_OK;
+  return 1;
+}
+
+#if defined(__GNUC__)
+#define PGW_NOINLINE __attribute__((noinline))
+#else
+#define PGW_NOINLINE
+#endif
+
+static PGW_NOINLINE int next_general(pgw_decoder *d, pgw_message *m);
+
 int pgw_decoder_next(pgw_decoder *d, pgw_message *m) {
   if (m == NULL) return PGW_ERR_INVALID_ARGUMENT;
   if (d->status) return d->status;
+  int rc;
+  if (next_fast(d, m, &rc)) return rc;
+  return next_general(d, m);
+}
+
+static int next_general(pgw_decoder *d, pgw_message *m) {
+  int rc;
   const uint8_t *chunk = d->chunk;
   size_t avail = d->chunk_len - d->chunk_pos;
-  int rc;
 
   if (d->msg_len == 0 && d->head_len > 0) {
     /* Finish a split header. */

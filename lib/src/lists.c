@@ -225,9 +225,7 @@ pgw_iter pgw_i16_iter(const pgw_i16_list *l) {
 pgw_iter pgw_oid_iter(const pgw_oid_list *l) {
   return iter_of(l->raw, l->items, l->count);
 }
-pgw_iter pgw_value_iter(const pgw_value_list *l) {
-  return iter_of(l->raw, l->items, l->count);
-}
+extern inline pgw_iter pgw_value_iter(const pgw_value_list *l);
 pgw_iter pgw_str_iter(const pgw_str_list *l) {
   return iter_of(l->raw, l->items, l->count);
 }
@@ -282,27 +280,7 @@ int pgw_oid_next(pgw_iter *it, uint32_t *out) {
   return 1;
 }
 
-int pgw_value_next(pgw_iter *it, pgw_value *out) {
-  if (it->index >= it->count) return 0;
-  if (it->items) {
-    *out = ((const pgw_value *)it->items)[it->index++];
-    return 1;
-  }
-  if (it_left(it) < 4) return PGW_ERR_TRUNCATED;
-  uint32_t len = pgw_load32(it->pos);
-  if (len == 0xffffffffu) {
-    out->ptr = NULL;
-    out->len = -1;
-    it->pos += 4;
-  } else {
-    if (len > 0x7fffffffu || it_left(it) - 4 < len) return PGW_ERR_TRUNCATED;
-    out->ptr = it->pos + 4;
-    out->len = (int32_t)len;
-    it->pos += 4 + (size_t)len;
-  }
-  it->index++;
-  return 1;
-}
+extern inline int pgw_value_next(pgw_iter *it, pgw_value *out);
 
 int pgw_str_next(pgw_iter *it, pgw_str *out) {
   if (it->index >= it->count) return 0;

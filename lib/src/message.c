@@ -85,55 +85,65 @@ static const kind_info kinds[PGW_MSG_KIND_COUNT] = {
 #undef F
 #undef B
 
-/* Type byte -> kind, per direction; built from the table on first use
- * would need state, so it is spelled out (checked by a unit test). */
+/* Standard framing: type byte -> kind, per direction (0, PGW_MSG_UNKNOWN,
+ * for bytes that are no message of that direction), with PGW__TYPE_LONG
+ * on the types PostgreSQL lets grow to the 1 GiB limit: the frontend's
+ * Query, FunctionCall, Bind, Parse, CopyData (postgres.c), the backend's
+ * CopyData, DataRow, ErrorResponse, FunctionCallResponse, NoticeResponse,
+ * NotificationResponse, RowDescription (libpq's VALID_LONG_MESSAGE_TYPE). */
+const uint8_t pgw__type_kinds[2][256] = {
+    [PGW_FRONTEND] =
+        {
+            ['B'] = PGW_MSG_BIND | PGW__TYPE_LONG,
+            ['C'] = PGW_MSG_CLOSE,
+            ['d'] = PGW_MSG_COPY_DATA | PGW__TYPE_LONG,
+            ['c'] = PGW_MSG_COPY_DONE,
+            ['f'] = PGW_MSG_COPY_FAIL,
+            ['D'] = PGW_MSG_DESCRIBE,
+            ['E'] = PGW_MSG_EXECUTE,
+            ['H'] = PGW_MSG_FLUSH,
+            ['F'] = PGW_MSG_FUNCTION_CALL | PGW__TYPE_LONG,
+            ['p'] = PGW_MSG_PASSWORD_MESSAGE, /* 65535: general path */
+            ['P'] = PGW_MSG_PARSE | PGW__TYPE_LONG,
+            ['Q'] = PGW_MSG_QUERY | PGW__TYPE_LONG,
+            ['S'] = PGW_MSG_SYNC,
+            ['X'] = PGW_MSG_TERMINATE,
+        },
+    [PGW_BACKEND] =
+        {
+            ['R'] = PGW_MSG_AUTHENTICATION,
+            ['K'] = PGW_MSG_BACKEND_KEY_DATA,
+            ['2'] = PGW_MSG_BIND_COMPLETE,
+            ['3'] = PGW_MSG_CLOSE_COMPLETE,
+            ['C'] = PGW_MSG_COMMAND_COMPLETE,
+            ['d'] = PGW_MSG_COPY_DATA | PGW__TYPE_LONG,
+            ['c'] = PGW_MSG_COPY_DONE,
+            ['G'] = PGW_MSG_COPY_IN_RESPONSE,
+            ['H'] = PGW_MSG_COPY_OUT_RESPONSE,
+            ['W'] = PGW_MSG_COPY_BOTH_RESPONSE,
+            ['D'] = PGW_MSG_DATA_ROW | PGW__TYPE_LONG,
+            ['I'] = PGW_MSG_EMPTY_QUERY_RESPONSE,
+            ['E'] = PGW_MSG_ERROR_RESPONSE | PGW__TYPE_LONG,
+            ['V'] = PGW_MSG_FUNCTION_CALL_RESPONSE | PGW__TYPE_LONG,
+            ['v'] = PGW_MSG_NEGOTIATE_PROTOCOL_VERSION,
+            ['n'] = PGW_MSG_NO_DATA,
+            ['N'] = PGW_MSG_NOTICE_RESPONSE | PGW__TYPE_LONG,
+            ['A'] = PGW_MSG_NOTIFICATION_RESPONSE | PGW__TYPE_LONG,
+            ['t'] = PGW_MSG_PARAMETER_DESCRIPTION,
+            ['S'] = PGW_MSG_PARAMETER_STATUS,
+            ['1'] = PGW_MSG_PARSE_COMPLETE,
+            ['s'] = PGW_MSG_PORTAL_SUSPENDED,
+            ['Z'] = PGW_MSG_READY_FOR_QUERY,
+            ['T'] = PGW_MSG_ROW_DESCRIPTION | PGW__TYPE_LONG,
+        },
+};
+
+_Static_assert(PGW_MSG_KIND_COUNT < PGW__TYPE_LONG,
+               "kinds must fit below the LONG bit of pgw__type_kinds");
+
 pgw_kind pgw_kind_of(pgw_dir dir, uint8_t type) {
-  if (dir == PGW_FRONTEND) {
-    switch (type) {
-    case 'B': return PGW_MSG_BIND;
-    case 'C': return PGW_MSG_CLOSE;
-    case 'd': return PGW_MSG_COPY_DATA;
-    case 'c': return PGW_MSG_COPY_DONE;
-    case 'f': return PGW_MSG_COPY_FAIL;
-    case 'D': return PGW_MSG_DESCRIBE;
-    case 'E': return PGW_MSG_EXECUTE;
-    case 'H': return PGW_MSG_FLUSH;
-    case 'F': return PGW_MSG_FUNCTION_CALL;
-    case 'p': return PGW_MSG_PASSWORD_MESSAGE;
-    case 'P': return PGW_MSG_PARSE;
-    case 'Q': return PGW_MSG_QUERY;
-    case 'S': return PGW_MSG_SYNC;
-    case 'X': return PGW_MSG_TERMINATE;
-    default: return PGW_MSG_UNKNOWN;
-    }
-  }
-  switch (type) {
-  case 'R': return PGW_MSG_AUTHENTICATION;
-  case 'K': return PGW_MSG_BACKEND_KEY_DATA;
-  case '2': return PGW_MSG_BIND_COMPLETE;
-  case '3': return PGW_MSG_CLOSE_COMPLETE;
-  case 'C': return PGW_MSG_COMMAND_COMPLETE;
-  case 'd': return PGW_MSG_COPY_DATA;
-  case 'c': return PGW_MSG_COPY_DONE;
-  case 'G': return PGW_MSG_COPY_IN_RESPONSE;
-  case 'H': return PGW_MSG_COPY_OUT_RESPONSE;
-  case 'W': return PGW_MSG_COPY_BOTH_RESPONSE;
-  case 'D': return PGW_MSG_DATA_ROW;
-  case 'I': return PGW_MSG_EMPTY_QUERY_RESPONSE;
-  case 'E': return PGW_MSG_ERROR_RESPONSE;
-  case 'V': return PGW_MSG_FUNCTION_CALL_RESPONSE;
-  case 'v': return PGW_MSG_NEGOTIATE_PROTOCOL_VERSION;
-  case 'n': return PGW_MSG_NO_DATA;
-  case 'N': return PGW_MSG_NOTICE_RESPONSE;
-  case 'A': return PGW_MSG_NOTIFICATION_RESPONSE;
-  case 't': return PGW_MSG_PARAMETER_DESCRIPTION;
-  case 'S': return PGW_MSG_PARAMETER_STATUS;
-  case '1': return PGW_MSG_PARSE_COMPLETE;
-  case 's': return PGW_MSG_PORTAL_SUSPENDED;
-  case 'Z': return PGW_MSG_READY_FOR_QUERY;
-  case 'T': return PGW_MSG_ROW_DESCRIPTION;
-  default: return PGW_MSG_UNKNOWN;
-  }
+  return (pgw_kind)(pgw__type_kinds[dir == PGW_BACKEND][type] &
+                    ~(unsigned)PGW__TYPE_LONG);
 }
 
 static int kind_valid(pgw_kind k) {
@@ -225,20 +235,23 @@ static int decode_answer(pgw_kind kind, pgw_rd *r, pgw_message *m) {
   return pgw_rd_end(r, "one-byte answer followed by more bytes");
 }
 
-int pgw_message_decode(pgw_kind kind, const uint8_t *payload, size_t len,
-                       uint32_t protocol, pgw_message *out, pgw_error *err) {
-  pgw_error local;
+/* Decode without argument checks (kind is valid and not UNKNOWN, payload
+ * non-NULL or len 0). Only the header and the body member of this kind
+ * are written: zeroing the whole 176-byte pgw_message per message cost
+ * more than the DataRow decode itself. */
+int pgw__decode_payload(pgw_kind kind, const uint8_t *payload, size_t len,
+                        uint32_t protocol, pgw_message *out, pgw_error *err) {
   pgw_rd r;
-  if (err == NULL) err = &local;
-  if (out == NULL || (payload == NULL && len != 0) || !kind_valid(kind) ||
-      kind == PGW_MSG_UNKNOWN)
-    return pgw__fail(err, PGW_ERR_INVALID_ARGUMENT, 0,
-                     "no message, payload or kind given");
-  memset(out, 0, sizeof *out);
   out->kind = kind;
   out->type = kinds[kind].type;
+  out->offset = 0;
+  out->wire_len = 0;
   out->payload.ptr = payload;
   out->payload.len = len;
+  out->malformed = 0;
+  if (kind == PGW_MSG_DATA_ROW) /* sets every field of its body */
+    return pgw__data_row_decode(payload, len, &out->body.data_row, err);
+  memset(&out->body, 0, sizeof out->body);
   pgw_rd_init(&r, payload, len, err);
   switch ((enum family)kinds[kind].family) {
   case FAM_EMPTY:
@@ -254,6 +267,18 @@ int pgw_message_decode(pgw_kind kind, const uint8_t *payload, size_t len,
   case FAM_NONE: break;
   }
   return pgw__fail(err, PGW_ERR_INVALID_ARGUMENT, 0, "kind has no decoder");
+}
+
+int pgw_message_decode(pgw_kind kind, const uint8_t *payload, size_t len,
+                       uint32_t protocol, pgw_message *out, pgw_error *err) {
+  pgw_error local;
+  if (err == NULL) err = &local;
+  if (out == NULL || (payload == NULL && len != 0) || !kind_valid(kind) ||
+      kind == PGW_MSG_UNKNOWN)
+    return pgw__fail(err, PGW_ERR_INVALID_ARGUMENT, 0,
+                     "no message, payload or kind given");
+  if (payload == NULL) payload = (const uint8_t *)"";
+  return pgw__decode_payload(kind, payload, len, protocol, out, err);
 }
 
 /* ---- encode ----------------------------------------------------------- */

@@ -32,6 +32,16 @@ int pgw__auth_encode(const pgw_message *m, pgw_wr *w);
 /* query.c: QUERY, COMMAND_COMPLETE, READY_FOR_QUERY, ROW_DESCRIPTION,
  * DATA_ROW */
 int pgw__query_decode(pgw_kind kind, pgw_rd *r, pgw_message *m);
+
+/* message.c: type byte -> kind for standard framing, indexed
+ * [dir == PGW_BACKEND][type]; PGW__TYPE_LONG marks the types whose only
+ * limit is the 1 GiB ceiling (PostgreSQL's and libpq's long messages). */
+#define PGW__TYPE_LONG 0x80
+extern const uint8_t pgw__type_kinds[2][256];
+
+/* pgw_message_decode() without the argument checks (message.c). */
+int pgw__decode_payload(pgw_kind kind, const uint8_t *payload, size_t len,
+                        uint32_t protocol, pgw_message *out, pgw_error *err);
 int pgw__query_encode(const pgw_message *m, pgw_wr *w);
 
 /* extended.c: PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, PARAMETER_DESCRIPTION */
@@ -105,6 +115,66 @@ static inline int pgw__fail(pgw_error *err, int code, size_t offset,
     err->offset = offset;
     err->reason = reason;
   }
+  return code;
+}
+
+/* DataRow straight from its payload (the hot path, inlined into the
+ * decoder's fast path); sets all of *out on success. */
+static inline int pgw__data_row_decode(const uint8_t *payload, size_t len,
+                         pgw_data_row *out, pgw_error *err) {
+  const uint8_t *p = payload;
+  const uint8_t *const end = payload + len;
+  const char *why;
+  int code;
+  if (len < 2) {
+    code = PGW_ERR_TRUNCATED;
+    why = "DataRow: column count is cut short";
+    goto fail;
+  }
+  const unsigned count = pgw_load16(p);
+  p += 2;
+  const uint8_t *const start = p;
+  for (unsigned n = count; n != 0; n--) {
+    size_t left = (size_t)(end - p);
+    if (left < 4) {
+      code = left == 0 ? PGW_ERR_BAD_COUNT : PGW_ERR_TRUNCATED;
+      why = left == 0 ? "DataRow: fewer columns than the column count"
+                      : "DataRow: column length is cut short";
+      goto fail;
+    }
+    uint32_t vlen = pgw_load32(p);
+    if (vlen < 0x80000000u && vlen <= left - 4) {
+      p += 4 + (size_t)vlen;
+      continue;
+    }
+    if (vlen == 0xffffffffu) {
+      p += 4;
+      continue;
+    }
+    if (vlen >= 0x80000000u) {
+      code = PGW_ERR_NEGATIVE_LENGTH;
+      why = "DataRow: column length is negative and not -1";
+      goto fail;
+    }
+    p += 4;
+    code = PGW_ERR_TRUNCATED;
+    why = "DataRow: column value runs past the end";
+    goto fail;
+  }
+  if (p != end) {
+    code = PGW_ERR_TRAILING_BYTES;
+    why = "DataRow: bytes after the last column";
+    goto fail;
+  }
+  out->columns.count = count;
+  out->columns.raw.ptr = start;
+  out->columns.raw.len = (size_t)(p - start);
+  out->columns.items = NULL;
+  return 0;
+fail:
+  err->code = code;
+  err->offset = (size_t)(p - payload);
+  err->reason = why;
   return code;
 }
 

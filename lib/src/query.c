@@ -74,48 +74,10 @@ static int rd_row_description(pgw_rd *r, pgw_row_description *out) {
  * each length word once and nothing else.
  */
 static int rd_data_row(pgw_rd *r, pgw_data_row *out) {
-  const uint8_t *p = r->p;
-  const uint8_t *end = r->end;
-  if ((size_t)(end - p) < 2)
-    return pgw_rd_fail(r, PGW_ERR_TRUNCATED,
-                       "DataRow: column count is cut short");
-  const unsigned count = pgw_load16(p);
-  p += 2;
-  const uint8_t *start = p;
-  for (unsigned n = count; n != 0; n--) {
-    size_t left = (size_t)(end - p);
-    if (left < 4) {
-      r->p = p;
-      return pgw_rd_fail(r, left == 0 ? PGW_ERR_BAD_COUNT : PGW_ERR_TRUNCATED,
-                         left == 0
-                             ? "DataRow: fewer columns than the column count"
-                             : "DataRow: column length is cut short");
-    }
-    uint32_t len = pgw_load32(p);
-    left -= 4;
-    if (len < 0x80000000u && len <= left) {
-      p += 4 + (size_t)len;
-      continue;
-    }
-    if (len == 0xffffffffu) {
-      p += 4;
-      continue;
-    }
-    if (len >= 0x80000000u) {
-      r->p = p;
-      return pgw_rd_fail(r, PGW_ERR_NEGATIVE_LENGTH,
-                         "DataRow: column length is negative and not -1");
-    }
-    r->p = p + 4;
-    return pgw_rd_fail(r, PGW_ERR_TRUNCATED,
-                       "DataRow: column value runs past the end");
-  }
-  r->p = p;
-  out->columns.count = count;
-  out->columns.raw.ptr = start;
-  out->columns.raw.len = (size_t)(p - start);
-  out->columns.items = NULL;
-  return pgw_rd_end(r, "DataRow: bytes after the last column");
+  int rc = pgw__data_row_decode(r->p, (size_t)(r->end - r->p), out, r->err);
+  if (rc) r->err->offset += (size_t)(r->p - r->base);
+  else r->p = r->end;
+  return rc;
 }
 
 int pgw__query_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {

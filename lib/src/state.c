@@ -901,6 +901,12 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
 int pgw_state_feed(pgw_state *s, pgw_dir dir, const pgw_message *m) {
   if (s == NULL || m == NULL || (dir != PGW_FRONTEND && dir != PGW_BACKEND))
     return PGW_ERR_INVALID_ARGUMENT;
+  /* Hot path: a DataRow while rows are due matches RE(DATA_ROW, E_NONE)
+   * in b_q_rows/b_exec_rows and changes nothing (refresh() would
+   * recompute the same phase). */
+  if (dir == PGW_BACKEND && m->kind == PGW_MSG_DATA_ROW &&
+      (s->bctx == B_Q_ROWS || s->bctx == B_EXEC_ROWS))
+    return PGW_OK;
   int tok = token_of(m);
   uint8_t ctx = dir == PGW_FRONTEND ? fe_ctx(s) : s->bctx;
   const row *r = lookup(dir == PGW_FRONTEND ? fctx_table : bctx_table, ctx,

@@ -263,7 +263,6 @@ typedef struct pgw_iter {
 
 pgw_iter pgw_i16_iter(const pgw_i16_list *l);
 pgw_iter pgw_oid_iter(const pgw_oid_list *l);
-pgw_iter pgw_value_iter(const pgw_value_list *l);
 pgw_iter pgw_str_iter(const pgw_str_list *l);
 pgw_iter pgw_param_iter(const pgw_param_list *l);
 pgw_iter pgw_notice_field_iter(const pgw_notice_field_list *l);
@@ -273,11 +272,50 @@ pgw_iter pgw_column_iter(const pgw_column_list *l);
  * of a list that was not produced by pgw_message_decode() run short. */
 int pgw_i16_next(pgw_iter *it, int16_t *out);
 int pgw_oid_next(pgw_iter *it, uint32_t *out);
-int pgw_value_next(pgw_iter *it, pgw_value *out);
 int pgw_str_next(pgw_iter *it, pgw_str *out);
 int pgw_param_next(pgw_iter *it, pgw_param *out);
 int pgw_notice_field_next(pgw_iter *it, pgw_notice_field *out);
 int pgw_column_next(pgw_iter *it, pgw_column *out);
+
+/*
+ * DataRow columns and parameters are read once per value on every result
+ * row, so their iterator is inline (C99 inline definitions; lists.c emits
+ * the external definitions, so the symbols exist for FFI and dlsym).
+ */
+inline pgw_iter pgw_value_iter(const pgw_value_list *l) {
+  pgw_iter it;
+  it.pos = l->raw.ptr;
+  it.end = l->raw.ptr ? l->raw.ptr + l->raw.len : NULL;
+  it.items = l->items;
+  it.index = 0;
+  it.count = l->count;
+  return it;
+}
+
+inline int pgw_value_next(pgw_iter *it, pgw_value *out) {
+  if (it->index >= it->count) return 0;
+  if (it->items) {
+    *out = ((const pgw_value *)it->items)[it->index++];
+    return 1;
+  }
+  const uint8_t *p = it->pos;
+  size_t left = (size_t)(it->end - p);
+  if (left < 4) return PGW_ERR_TRUNCATED;
+  uint32_t len = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+                 (uint32_t)p[2] << 8 | (uint32_t)p[3];
+  if (len == 0xffffffffu) {
+    out->ptr = NULL;
+    out->len = -1;
+    it->pos = p + 4;
+  } else {
+    if (len > 0x7fffffffu || left - 4 < len) return PGW_ERR_TRUNCATED;
+    out->ptr = p + 4;
+    out->len = (int32_t)len;
+    it->pos = p + 4 + len;
+  }
+  it->index++;
+  return 1;
+}
 
 /* Item i (< count) of a fixed-width list, decoded or built. */
 int16_t pgw_i16_get(const pgw_i16_list *l, size_t i);
