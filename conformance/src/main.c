@@ -6,6 +6,7 @@
 #include "dump.h"
 #include "pgw/pgw.h"
 #include "record.h"
+#include "replay.h"
 
 static const char usage[] =
     "usage:\n"
@@ -13,6 +14,9 @@ static const char usage[] =
     " [--lenient]\n"
     "  pgw record --listen ADDR:PORT --upstream ADDR:PORT -o FILE.pgs"
     " [--note TEXT] [--once]\n"
+    "  pgw replay (--to-server HOST:PORT | --to-client ADDR:PORT) FILE.pgs\n"
+    "             [--password PW] [--cancel-of MAIN.pgs] [--no-cancel]"
+    " [--timeout SECONDS] [--once]\n"
     "  pgw --version\n";
 
 static int bad(const char *msg, const char *arg) {
@@ -86,10 +90,44 @@ static int cmd_record(int argc, char **argv) {
   return cli_record(&o);
 }
 
+static int cmd_replay(int argc, char **argv) {
+  cli_replay_opts o;
+  int i;
+  memset(&o, 0, sizeof o);
+  for (i = 0; i < argc; i++) {
+    const char *v;
+    if ((v = optval(argc, argv, &i, "--to-server")))
+      o.to_server = v;
+    else if ((v = optval(argc, argv, &i, "--to-client")))
+      o.to_client = v;
+    else if ((v = optval(argc, argv, &i, "--password")))
+      o.password = v;
+    else if ((v = optval(argc, argv, &i, "--cancel-of")))
+      o.cancel_of = v;
+    else if ((v = optval(argc, argv, &i, "--timeout")))
+      o.timeout_ms = atoi(v) * 1000;
+    else if (strcmp(argv[i], "--once") == 0)
+      o.once = 1;
+    else if (strcmp(argv[i], "--no-cancel") == 0)
+      o.no_cancel = 1;
+    else if (argv[i][0] == '-' && argv[i][1] != '\0')
+      return bad("unknown or incomplete option", argv[i]);
+    else if (o.path)
+      return bad("more than one file", argv[i]);
+    else
+      o.path = argv[i];
+  }
+  if (!o.path || !o.to_server == !o.to_client)
+    return bad("replay needs one of --to-server and --to-client, and a file",
+               NULL);
+  return cli_replay(&o);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return bad("no command", NULL);
   if (strcmp(argv[1], "dump") == 0) return cmd_dump(argc - 2, argv + 2);
   if (strcmp(argv[1], "record") == 0) return cmd_record(argc - 2, argv + 2);
+  if (strcmp(argv[1], "replay") == 0) return cmd_replay(argc - 2, argv + 2);
   if (strcmp(argv[1], "--version") == 0) {
     printf("pgw %s\n", pgw_version());
     return 0;
