@@ -8,7 +8,7 @@ int main(int argc, char **argv) {
   PGconn *c = scenario_connect(argc, argv, 0);
   scenario_exec(c, "CREATE TEMP TABLE ci(a int, b text)");
   scenario_exec(c, "COPY ci FROM STDIN");
-  put(c, "1\tone\n2\t\\N\n", 12);
+  put(c, "1\tone\n2\t\\N\n", (int)strlen("1\tone\n2\t\\N\n"));
   put(c, "3\tthree\n", 8);
   printf("end %d\n", PQputCopyEnd(c, NULL));
   scenario_drain(c);

@@ -1,6 +1,8 @@
 /*
  * scenario.h - shared by the conformance scenarios: each scenario is a
  * small program using the real libpq. Usage: SCENARIO CONNINFO [TRACEFILE]
+ * [EXTRA] (EXTRA: a second conninfo straight to the server, for the
+ * scenarios that need a helper connection).
  *
  * It connects (the conninfo decides user, auth and protocol version),
  * turns on PQtrace with timestamps suppressed and regress mode into
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 
 /* libpq 18 only (weak: NULL when running with libpq 15). */
 extern int PQfullProtocolVersion(const PGconn *conn) __attribute__((weak));
@@ -59,23 +62,54 @@ static void scenario_notice(void *arg, const PGresult *res) {
 }
 
 /* Connect; on failure print the error's first line and exit 0 when the
- * scenario expects failure (expect_fail), 1 otherwise. */
+ * scenario expects failure (expect_fail), 1 otherwise. The trace starts
+ * before the first byte is sent (PQconnectStart, PQtrace, then
+ * PQconnectPoll), so it covers the startup and authentication messages. */
 static PGconn *scenario_connect(int argc, char **argv, int expect_fail) {
   if (argc < 2) {
-    fprintf(stderr, "usage: %s CONNINFO [TRACEFILE]\n", argv[0]);
+    fprintf(stderr, "usage: %s CONNINFO [TRACEFILE] [EXTRA]\n", argv[0]);
     exit(2);
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
-  PGconn *c = PQconnectdb(argv[1]);
+  PGconn *c = PQconnectStart(argv[1]);
+  if (!c) {
+    printf("connect failed: out of memory\n");
+    exit(1);
+  }
+  if (argc > 2 && argv[2][0]) {
+    scenario_trace = fopen(argv[2], "w");
+    if (!scenario_trace) {
+      perror(argv[2]);
+      exit(2);
+    }
+    setvbuf(scenario_trace, NULL, _IOLBF, 0);
+    PQtrace(c, scenario_trace);
+    PQsetTraceFlags(c, PQTRACE_SUPPRESS_TIMESTAMPS | PQTRACE_REGRESS_MODE);
+  }
+  if (PQstatus(c) != CONNECTION_BAD) {
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+      fd_set rs, ws;
+      int fd = PQsocket(c);
+      if (fd < 0) break;
+      FD_ZERO(&rs);
+      FD_ZERO(&ws);
+      if (st == PGRES_POLLING_READING) FD_SET(fd, &rs);
+      else FD_SET(fd, &ws);
+      if (select(fd + 1, &rs, &ws, NULL, NULL) < 0) break;
+      st = PQconnectPoll(c);
+    }
+  }
   if (PQstatus(c) != CONNECTION_OK) {
     const char *e = PQerrorMessage(c);
-    const char *nl = strchr(e, '\n');
+    const char *nl;
     /* libpq prefixes the server address; keep only the server's words. */
     const char *fatal = strstr(e, "FATAL:");
     if (fatal) e = fatal;
     nl = strchr(e, '\n');
     printf("connect failed: %.*s\n", nl ? (int)(nl - e) : (int)strlen(e), e);
     PQfinish(c);
+    if (scenario_trace) fclose(scenario_trace);
     exit(expect_fail ? 0 : 1);
   }
   if (expect_fail) {
@@ -87,15 +121,6 @@ static PGconn *scenario_connect(int argc, char **argv, int expect_fail) {
   if (PQfullProtocolVersion) printf(" full=%d", PQfullProtocolVersion(c));
   printf("\n");
   PQsetNoticeReceiver(c, scenario_notice, NULL);
-  if (argc > 2) {
-    scenario_trace = fopen(argv[2], "w");
-    if (!scenario_trace) {
-      perror(argv[2]);
-      exit(2);
-    }
-    PQtrace(c, scenario_trace);
-    PQsetTraceFlags(c, PQTRACE_SUPPRESS_TIMESTAMPS | PQTRACE_REGRESS_MODE);
-  }
   return c;
 }
 
@@ -149,10 +174,26 @@ static void scenario_print_result(const PGresult *r) {
       const char *v = PQresultErrorField(r, f[i].code);
       if (v) {
         printf(" %s=", f[i].name);
+        /* a session's temporary schema is numbered by backend slot */
+        if (f[i].code == PG_DIAG_SCHEMA_NAME && strncmp(v, "pg_temp_", 8) == 0)
+          v = "pg_temp_N";
         scenario_print_escaped(v, (int)strlen(v));
       }
     }
     putchar('\n');
+  }
+}
+
+/* Print every pending result until NULL, or until a COPY result (then
+ * the caller moves the COPY data; PQgetResult would repeat that result
+ * forever). */
+static void scenario_drain(PGconn *c) {
+  PGresult *r;
+  while ((r = PQgetResult(c)) != NULL) {
+    ExecStatusType st = PQresultStatus(r);
+    scenario_print_result(r);
+    PQclear(r);
+    if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) return;
   }
 }
 
@@ -165,20 +206,7 @@ static void scenario_exec(PGconn *c, const char *sql) {
     printf("send failed: %s", PQerrorMessage(c));
     return;
   }
-  PGresult *r;
-  while ((r = PQgetResult(c)) != NULL) {
-    scenario_print_result(r);
-    PQclear(r);
-  }
-}
-
-/* Print every pending result until NULL. */
-static void scenario_drain(PGconn *c) {
-  PGresult *r;
-  while ((r = PQgetResult(c)) != NULL) {
-    scenario_print_result(r);
-    PQclear(r);
-  }
+  scenario_drain(c);
 }
 
 static void scenario_tx_status(PGconn *c) {
