@@ -53,6 +53,7 @@ typedef struct dumper {
   pgw_buf enc;
   const char *phase; /* after the last message */
   int tls;           /* switched to TLS ('S'/'G' answer or direct SSL) */
+  cli_pqtrace pq;    /* --format=pqtrace: the libpq format and its state */
 } dumper;
 
 static const char *phase_now(const dumper *d) {
@@ -68,14 +69,14 @@ static void report(const dumper *d, size_t line, pgw_dir dir, size_t offset,
           detail ? detail : "");
 }
 
-static void render(const dumper *d, pgw_dir dir, const pgw_message *m) {
+static void render(dumper *d, pgw_dir dir, const pgw_message *m) {
   cli_msg msg;
   msg.dir = dir;
   msg.phase = d->phase;
   msg.m = m;
   switch (d->o->format) {
   case CLI_FORMAT_JSON: cli_render_json(stdout, &msg); break;
-  case CLI_FORMAT_PQTRACE: cli_render_pqtrace(stdout, &msg); break;
+  case CLI_FORMAT_PQTRACE: cli_render_pqtrace_as(stdout, &d->pq, &msg); break;
   default: cli_render_text(stdout, &msg); break;
   }
 }
@@ -172,8 +173,10 @@ static int feed_chunk(dumper *d, const pgs_item *it) {
   }
   {
     const pgw_error *e = pgw_conn_error(rx);
-    if (rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED)
-      render(d, it->dir, &m); /* show the offending message */
+    /* show the offending message, if the state refused a whole one */
+    if ((rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED) &&
+        m.wire_len != 0)
+      render(d, it->dir, &m);
     report(d, it->line, it->dir, e->offset, pgw_strerror(rc), e->reason);
   }
   return -1;
@@ -206,6 +209,11 @@ int cli_dump(const cli_dump_opts *o) {
   }
   memset(&d, 0, sizeof d);
   d.o = o;
+  if (cli_pqtrace_init(&d.pq, o->libpq ? o->libpq : 18) != 0) {
+    fprintf(stderr, "pgw dump: no PQtrace format for libpq %d\n", o->libpq);
+    pgs_free(&s);
+    return 2;
+  }
   if (init_conns(&d) != 0) {
     fprintf(stderr, "pgw dump: cannot initialise the connections\n");
     pgs_free(&s);

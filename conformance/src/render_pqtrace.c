@@ -1,7 +1,8 @@
 /*
- * render_pqtrace.c - what libpq 18's PQtrace() prints for a message with
- * the flags PQTRACE_SUPPRESS_TIMESTAMPS | PQTRACE_REGRESS_MODE, rendered
- * from the decoded message (not from raw bytes).
+ * render_pqtrace.c - what libpq's PQtrace() prints for a message with the
+ * flags PQTRACE_SUPPRESS_TIMESTAMPS | PQTRACE_REGRESS_MODE, rendered from
+ * the decoded message (not from raw bytes). Two libpq formats: 18 (the
+ * default) and 15.
  *
  * The format (libpq's src/interfaces/libpq/fe-trace.c): "F" or "B", TAB,
  * the length word (for startup packets the packet length; for the one-byte
@@ -26,9 +27,21 @@
  * the key as one Int32, so a 3.2 key longer than 4 bytes adds a
  * "mismatched message length" line after BackendKeyData.
  *
- * libpq 15 differs more (CopyData printed without contents, no SASL/GSS
- * data, a plain "Authentication" line, NegotiateProtocolVersion without
- * the option names); this renderer follows 18 only.
+ * libpq 15 (REL_15_STABLE's fe-trace.c, fe-protocol3.c, fe-connect.c)
+ * prints the messages it traces with the same lines, but traces fewer
+ * messages; that scope is the only difference, kept as data (scopes[]):
+ * it traces no backend message before the connection is authenticated
+ * (PQconnectPoll reads the SSL/GSS answer, the Authentication requests,
+ * NegotiateProtocolVersion and an early ErrorResponse without tracing
+ * them), no CopyData from the backend (PQgetCopyData consumes it
+ * untraced) and no CancelRequest (PQcancel writes it on its own socket).
+ * Where libpq 15 traces a message but prints it wrong, pgw prints the
+ * right line, which is libpq 18's: startup packets ("Unknown message:
+ * length is N"), the 'p' authentication responses ("Unknown message: 70"
+ * and a "mismatched message length" line) and frontend CopyData (no name
+ * and a "mismatched message length" line). conformance/README.md lists
+ * these divergences; conformance/pqtrace15.sed maps pgw's lines to libpq
+ * 15's for the comparison with recorded libpq 15 traces.
  */
 #include <string.h>
 
@@ -185,16 +198,81 @@ static void startup(FILE *f, const pgw_message *m) {
   }
 }
 
+/* Which messages a libpq's PQtrace covers. */
+typedef struct pqtrace_scope {
+  int libpq;
+  /* backend messages before AuthenticationOk (SSL/GSS answers,
+   * Authentication requests, NegotiateProtocolVersion, an early
+   * ErrorResponse or NoticeResponse) */
+  unsigned char startup_backend;
+  unsigned char backend_copy_data; /* CopyData received from the backend */
+  unsigned char cancel_request;
+  /* the ReadyForQuery that ends a fast-path FunctionCall */
+  unsigned char function_call_ready;
+} pqtrace_scope;
+
+static const pqtrace_scope scopes[] = {
+    {15, 0, 0, 0, 0},
+    {18, 1, 1, 1, 1},
+};
+
+static const pqtrace_scope *scope_of(int libpq) {
+  size_t i;
+  for (i = 0; i < sizeof scopes / sizeof scopes[0]; i++)
+    if (scopes[i].libpq == libpq) return &scopes[i];
+  return NULL;
+}
+
+int cli_pqtrace_known(int libpq) { return scope_of(libpq) != NULL; }
+
+int cli_pqtrace_init(cli_pqtrace *t, int libpq) {
+  if (!scope_of(libpq)) return -1;
+  t->libpq = libpq;
+  t->authenticated = 0;
+  t->function_call = 0;
+  return 0;
+}
+
+/* Would this libpq trace m at all? Advances t. */
+static int traced(cli_pqtrace *t, const cli_msg *msg) {
+  const pqtrace_scope *sc = scope_of(t->libpq);
+  const pgw_message *m = msg->m;
+  int auth_ok = m->kind == PGW_MSG_AUTHENTICATION && !m->malformed &&
+                m->body.auth.code == PGW_AUTH_OK;
+  if (!sc) sc = scope_of(18);
+  if (msg->dir == PGW_BACKEND) {
+    int before = !t->authenticated;
+    if (auth_ok) t->authenticated = 1;
+    /* libpq (15 and 18) handles AuthenticationOk in its connection code
+     * without tracing it. */
+    if (auth_ok) return 0;
+    if (before && !sc->startup_backend) return 0;
+    if (m->kind == PGW_MSG_COPY_DATA && !sc->backend_copy_data) return 0;
+    if (m->kind == PGW_MSG_READY_FOR_QUERY && t->function_call) {
+      t->function_call = 0;
+      if (!sc->function_call_ready) return 0;
+    }
+  } else if (m->kind == PGW_MSG_CANCEL_REQUEST) {
+    if (!sc->cancel_request) return 0;
+  } else if (m->kind == PGW_MSG_FUNCTION_CALL) {
+    t->function_call = 1;
+  }
+  return 1;
+}
+
 void cli_render_pqtrace(FILE *f, const cli_msg *msg) {
+  cli_pqtrace t;
+  cli_pqtrace_init(&t, 18);
+  t.authenticated = 1; /* 18 traces the startup too: no state needed */
+  cli_render_pqtrace_as(f, &t, msg);
+}
+
+void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg) {
   const pgw_message *m = msg->m;
   const char *dir = msg->dir == PGW_FRONTEND ? "F" : "B";
   size_t len = m->wire_len ? m->wire_len - 1 : 0;
 
-  /* libpq 18 handles AuthenticationOk in its connection code without
-   * tracing it. */
-  if (m->kind == PGW_MSG_AUTHENTICATION && !m->malformed &&
-      m->body.auth.code == PGW_AUTH_OK)
-    return;
+  if (!traced(t, msg)) return;
 
   switch (m->kind) {
   case PGW_MSG_STARTUP_MESSAGE:
@@ -206,6 +284,11 @@ void cli_render_pqtrace(FILE *f, const cli_msg *msg) {
     return;
   case PGW_MSG_SSL_RESPONSE:
   case PGW_MSG_GSSENC_RESPONSE:
+    if (m->malformed) { /* lenient: the body is zeroed; show the wire byte */
+      fprintf(f, "B\t1\tUnknown message: %02x\n",
+              m->payload.len ? m->payload.ptr[0] : 0u);
+      return;
+    }
     fprintf(f, "B\t1\t%s\t %c\n",
             m->kind == PGW_MSG_SSL_RESPONSE ? "SSLResponse" : "GSSENCResponse",
             m->body.encryption.answer);

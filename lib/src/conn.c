@@ -75,15 +75,18 @@ static int fail(pgw_conn *c, const pgw_error *e) {
   return e->code;
 }
 
-int pgw_conn_next(pgw_conn *c, pgw_message *m) {
-  if (c == NULL || m == NULL) return PGW_ERR_INVALID_ARGUMENT;
+/* pgw_conn_next() in general: decoder, state machine, hook. */
+static PGW__NOINLINE int next_general(pgw_conn *c, pgw_message *m) {
   if (c->status) return c->status;
   int rc = pgw_decoder_next(&c->decoder, m);
   if (rc == PGW_DIRECT_SSL) {
     c->direct_ssl = 1;
     return rc;
   }
-  if (rc < 0) return fail(c, pgw_decoder_error(&c->decoder));
+  if (rc < 0) {
+    memset(m, 0, sizeof *m); /* no message: wire_len 0 says so */
+    return fail(c, pgw_decoder_error(&c->decoder));
+  }
   if (rc != PGW_OK) return rc;
   rc = pgw_state_feed(&c->state, peer_of(c), m);
   /* Rows and COPY data never change framing, protocol or password kind. */
@@ -100,6 +103,19 @@ int pgw_conn_next(pgw_conn *c, pgw_message *m) {
     return c->on_receive(c->hook_user, m, m->payload.ptr - hlen, m->wire_len);
   }
   return PGW_OK;
+}
+
+int pgw_conn_next(pgw_conn *c, pgw_message *m) {
+  if (c == NULL || m == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  /* A row while rows are due (only a backend decoder yields DataRow):
+   * pgw_state_feed() would accept it and change nothing, and a row never
+   * needs the decoder re-synced; so the decoder's fast path is enough. */
+  if ((c->state.bctx == PGW__BCTX_Q_ROWS ||
+       c->state.bctx == PGW__BCTX_EXEC_ROWS) &&
+      c->status == 0 && c->on_receive == NULL &&
+      pgw__decoder_row(&c->decoder, m))
+    return PGW_OK;
+  return next_general(c, m);
 }
 
 int pgw_conn_finish(pgw_conn *c) {

@@ -335,20 +335,23 @@ static int next_fast(pgw_decoder *d, pgw_message *m, int *rc) {
   return 1;
 }
 
-#if defined(__GNUC__)
-#define PGW_NOINLINE __attribute__((noinline))
-#else
-#define PGW_NOINLINE
-#endif
+static PGW__NOINLINE int next_general(pgw_decoder *d, pgw_message *m);
 
-static PGW_NOINLINE int next_general(pgw_decoder *d, pgw_message *m);
-
-int pgw_decoder_next(pgw_decoder *d, pgw_message *m) {
-  if (m == NULL) return PGW_ERR_INVALID_ARGUMENT;
+/* Everything but the DataRow fast path (pgw__decoder_row), in the
+ * original order:
+ * sticky status, the one-pass path for other whole messages, the general
+ * path (split messages, other framings, lenient mode, all errors). */
+static PGW__NOINLINE int next_slow(pgw_decoder *d, pgw_message *m) {
   if (d->status) return d->status;
   int rc;
   if (next_fast(d, m, &rc)) return rc;
   return next_general(d, m);
+}
+
+int pgw_decoder_next(pgw_decoder *d, pgw_message *m) {
+  if (m == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  if (PGW__LIKELY(pgw__decoder_row(d, m))) return PGW_OK;
+  return next_slow(d, m);
 }
 
 static int next_general(pgw_decoder *d, pgw_message *m) {

@@ -299,9 +299,38 @@ static int encode_body(const pgw_message *m, pgw_wr *w) {
   return PGW_ERR_INVALID_ARGUMENT;
 }
 
+/* A decoded DataRow (raw columns: the common case of a proxy or a
+ * re-encode) is written in one go, n + 7 bytes at o, once its count and
+ * size are known to be good; anything else takes the general path, which
+ * also reports the errors (a count above 65535, a message over 1 GiB). */
+static inline int raw_row_ok(const pgw_message *m) {
+  const pgw_value_list *cols = &m->body.data_row.columns;
+  return m->kind == PGW_MSG_DATA_ROW && cols->items == NULL &&
+         cols->count <= 0xffffu && cols->raw.len <= PGW_MAX_MESSAGE_LEN - 6;
+}
+
+static inline void put_raw_row(uint8_t *o, const pgw_value_list *cols) {
+  size_t n = cols->raw.len;
+  uint32_t len = (uint32_t)n + 6;
+  o[0] = 'D';
+  o[1] = (uint8_t)(len >> 24);
+  o[2] = (uint8_t)(len >> 16);
+  o[3] = (uint8_t)(len >> 8);
+  o[4] = (uint8_t)len;
+  o[5] = (uint8_t)(cols->count >> 8);
+  o[6] = (uint8_t)cols->count;
+  if (n) memcpy(o + 7, cols->raw.ptr, n);
+}
+
 static int encode_into(const pgw_message *m, pgw_wr *w) {
   if (m == NULL || !kind_valid(m->kind) || m->kind == PGW_MSG_UNKNOWN)
     return PGW_ERR_INVALID_ARGUMENT;
+  if (raw_row_ok(m) && w->len <= w->cap &&
+      m->body.data_row.columns.raw.len + 7 <= w->cap - w->len) {
+    put_raw_row(w->buf + w->len, &m->body.data_row.columns);
+    w->len += m->body.data_row.columns.raw.len + 7;
+    return 0;
+  }
   const kind_info *k = &kinds[m->kind];
   if (k->family == FAM_ANSWER) {
     uint8_t a = m->body.encryption.answer;
@@ -404,7 +433,7 @@ int pgw_buf_reserve(pgw_buf *b, size_t extra) {
   return 0;
 }
 
-int pgw_message_encode_buf(const pgw_message *m, pgw_buf *b) {
+static PGW__NOINLINE int encode_buf_general(const pgw_message *m, pgw_buf *b) {
   pgw_wr w;
   w.buf = b->data ? b->data + b->len : NULL;
   w.len = 0;
@@ -422,4 +451,15 @@ int pgw_message_encode_buf(const pgw_message *m, pgw_buf *b) {
   }
   b->len += w.len;
   return 0;
+}
+
+int pgw_message_encode_buf(const pgw_message *m, pgw_buf *b) {
+  if (m != NULL && raw_row_ok(m) &&
+      m->body.data_row.columns.raw.len + 7 <= b->cap - b->len) {
+    uint8_t *o = b->data + b->len;
+    b->len += m->body.data_row.columns.raw.len + 7;
+    put_raw_row(o, &m->body.data_row.columns);
+    return 0;
+  }
+  return encode_buf_general(m, b);
 }

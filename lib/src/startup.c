@@ -26,6 +26,7 @@ static int decode_params(pgw_rd *r, pgw_param_list *out) {
   const uint8_t *start = r->p;
   size_t count = 0;
   int have_user = 0;
+  pgw_str last_user = {NULL, 0};
   for (;;) {
     pgw_str name, value;
     int rc;
@@ -38,13 +39,10 @@ static int decode_params(pgw_rd *r, pgw_param_list *out) {
     rc =
         pgw_rd_cstr(r, &value, "StartupMessage: parameter value lacks its NUL");
     if (rc) return rc;
+    /* PostgreSQL keeps the last "user" and refuses it empty. */
     if (name.len == 4 && memcmp(name.ptr, "user", 4) == 0) {
-      if (value.len == 0) {
-        r->p = (const uint8_t *)value.ptr;
-        return pgw_rd_fail(r, PGW_ERR_MISSING_FIELD,
-                           "StartupMessage: \"user\" parameter is empty");
-      }
       have_user = 1;
+      last_user = value;
     }
     count++;
   }
@@ -55,6 +53,11 @@ static int decode_params(pgw_rd *r, pgw_param_list *out) {
   if (!have_user)
     return pgw_rd_fail(r, PGW_ERR_MISSING_FIELD,
                        "StartupMessage: no \"user\" parameter");
+  if (last_user.len == 0) {
+    r->p = (const uint8_t *)last_user.ptr;
+    return pgw_rd_fail(r, PGW_ERR_MISSING_FIELD,
+                       "StartupMessage: \"user\" parameter is empty");
+  }
   r->p++; /* the terminator */
   return pgw_rd_end(r, "StartupMessage: bytes after the parameter list "
                        "terminator");
@@ -152,16 +155,16 @@ static int check_raw_params(const pgw_param_list *l) {
   return pgw__check_raw_strs(l->raw, l->count, 2, 1);
 }
 
-/* The decoder's rule: a non-empty "user" (PostgreSQL refuses a startup
- * packet without one). Walks items or an already validated raw region. */
+/* The decoder's rule, PostgreSQL's: the last "user" parameter exists and
+ * is not empty. Walks items or an already validated raw region. */
 static int has_user(const pgw_param_list *l) {
   pgw_iter it = pgw_param_iter(l);
   pgw_param p;
+  int have = 0;
   while (pgw_param_next(&it, &p) == 1)
-    if (p.name.len == 4 && memcmp(p.name.ptr, "user", 4) == 0 &&
-        p.value.len != 0)
-      return 1;
-  return 0;
+    if (p.name.len == 4 && memcmp(p.name.ptr, "user", 4) == 0)
+      have = p.value.len != 0;
+  return have;
 }
 
 static int encode_startup(const pgw_startup_message *s, pgw_wr *w) {

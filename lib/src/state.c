@@ -144,8 +144,11 @@ enum { /* backend */
   B_COPY_BOTH,
   B_COPY_BOTH_BE_DONE,
   B_COPY_BOTH_FE_DONE,
+  B_COPY_BOTH_AFTER,
   B_COUNT
 };
+_Static_assert(B_Q_ROWS == PGW__BCTX_Q_ROWS && B_EXEC_ROWS == PGW__BCTX_EXEC_ROWS,
+               "pgw_internal.h names the row contexts for conn.c");
 
 #define KEEP 0xff
 #define BY_ITEM PGW_PHASE_COUNT
@@ -357,8 +360,14 @@ static const row b_copy_both[] = {
 /* Both sides done: the replication command may still return a result set
  * (the next timeline) before CommandComplete. */
 static const row b_copy_both_fe_done[] = {
-    RE(PGW_MSG_COPY_DATA, E_NONE), RB(PGW_MSG_COPY_DONE, E_NONE, B_Q_NEXT),
+    RE(PGW_MSG_COPY_DATA, E_NONE),
+    RB(PGW_MSG_COPY_DONE, E_NONE, B_COPY_BOTH_AFTER),
     RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+/* After both CopyDones, before the command's result: a walsender may
+ * still send a keepalive CopyData (seen from PostgreSQL 15 and 18's
+ * logical walsender); libpq drops CopyData outside COPY, so real clients
+ * cope, and pgw accepts it here, and only here. */
+static const row b_copy_both_after[] = {RE(PGW_MSG_COPY_DATA, E_NONE)};
 
 #define BC(rows, base, phase, fd, ff, none) {rows, base, phase, fd, ff, none}
 #define BOP(rows, base) {rows, base, BY_ITEM, KEEP, KEEP, NULL}
@@ -404,9 +413,11 @@ static const context bctx_table[B_COUNT] = {
     [B_COPY_BOTH] = BC(ROWS(b_copy_both), B_ASYNC, PGW_PHASE_COPY_BOTH,
                        B_COPY_BOTH_FE_DONE, KEEP, NULL),
     [B_COPY_BOTH_BE_DONE] = BC(ROWS(b_error_only), B_ASYNC,
-                               PGW_PHASE_COPY_BOTH, B_Q_NEXT, KEEP, NULL),
+                               PGW_PHASE_COPY_BOTH, B_COPY_BOTH_AFTER, KEEP,
+                               NULL),
     [B_COPY_BOTH_FE_DONE] = BC(ROWS(b_copy_both_fe_done), B_ASYNC,
                                PGW_PHASE_COPY_BOTH, KEEP, KEEP, NULL),
+    [B_COPY_BOTH_AFTER] = BOP(ROWS(b_copy_both_after), B_Q_NEXT),
 };
 
 /* ---- pending requests ---- */

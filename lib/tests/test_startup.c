@@ -412,6 +412,25 @@ static void test_encode_refuses_what_decode_refuses(void) {
                PGW_ERR_MISSING_FIELD);
   p[0].value = PGW_STR("u");
   CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  /* Duplicates: PostgreSQL keeps the last "user", so [user=u, user=""]
+   * is refused and [user="", user=u] accepted, by encoder and decoder. */
+  pgw_param two[2];
+  two[0].name = two[1].name = PGW_STR("user");
+  two[0].value = PGW_STR("u");
+  two[1].value = PGW_STR("");
+  m.body.startup.params.count = 2;
+  m.body.startup.params.items = two;
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len),
+               PGW_ERR_MISSING_FIELD);
+  two[0].value = PGW_STR("");
+  two[1].value = PGW_STR("u");
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  pgw_message back;
+  pgw_error be;
+  CHECK_EQ_INT(pgw_message_decode(PGW_MSG_STARTUP_MESSAGE, out + 4, len - 4, 0,
+                                  &back, &be),
+               0);
+  CHECK_EQ_INT(back.body.startup.params.count, 2);
   /* A payload over 10000 bytes handed straight to pgw_message_decode:
    * version, user=u, then p=vvv... sized to the total wanted. */
   static unsigned char big[10001];

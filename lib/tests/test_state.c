@@ -631,7 +631,12 @@ static void test_copy(void) {
   OK(&s, F, mk(PGW_MSG_COPY_DONE));
   OK(&s, B, mk(PGW_MSG_COPY_DATA));
   OK(&s, B, mk(PGW_MSG_COPY_DONE));
+  /* A logical walsender's keepalive after both CopyDones (PostgreSQL 15
+   * and 18 send it; libpq drops it): accepted there and only there. */
+  OK(&s, B, mk(PGW_MSG_COPY_DATA));
+  BAD(&s, F, mk(PGW_MSG_COPY_DATA));
   OK(&s, B, mk(PGW_MSG_COMMAND_COMPLETE));
+  BAD(&s, B, mk(PGW_MSG_COPY_DATA));
   OK(&s, B, rfq('I'));
   OK(&s, F, mk(PGW_MSG_QUERY));
   OK(&s, B, mk(PGW_MSG_COPY_BOTH_RESPONSE));

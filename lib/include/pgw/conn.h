@@ -89,9 +89,13 @@ int pgw_conn_receive(pgw_conn *c, const uint8_t *data, size_t len);
  * Returns PGW_OK (*m set, state advanced, receive hook called),
  * PGW_NEED_MORE, PGW_DIRECT_SSL (backend role: the client opened with
  * TLS; do the handshake, then pgw_conn_tls_established()), or an error:
- * decoder errors (framing, content), PGW_ERR_UNEXPECTED_MESSAGE or
- * PGW_ERR_CONNECTION_CLOSED from the state (then *m still holds the
- * offending message). Errors are sticky; pgw_conn_error() tells the
+ * decoder errors (framing, content; *m is zeroed, wire_len 0: there is
+ * no message), PGW_ERR_UNEXPECTED_MESSAGE or PGW_ERR_CONNECTION_CLOSED
+ * from the state (then *m holds the offending message, wire_len > 0; the
+ * decoder also reports a peer that sent bytes before a framing change as
+ * PGW_ERR_UNEXPECTED_MESSAGE, with no message). Errors are sticky on the
+ * first call; later calls return the code and leave *m alone.
+ * pgw_conn_error() tells the
  * stream offset and reason. Lenient mode: violations are counted in the
  * state (pgw_state_violations) and the message is returned with PGW_OK.
  */
