@@ -1,0 +1,378 @@
+/*
+ * fuzz_session.c - the session-file reader (conformance/src/session.c)
+ * and the renderers of `pgw dump` (text, JSON, pqtrace; render_*.c and
+ * fields.c), compiled into the harness.
+ *
+ * Input: the text of a session file (seeds are the recorded sessions).
+ * Checks: a parse failure says "name:LINE: reason"; a parsed session has
+ * items in line order, chunks of at least one byte, one-word keys; writing
+ * it back with the pgs_write_* functions and parsing that gives the same
+ * items. Then the session is decoded as `pgw dump` does (a frontend- and
+ * a backend-role pgw_conn, wire order, strict and then lenient) and every
+ * message is rendered in the three formats: every JSON line must be one
+ * well-formed JSON object with the members the design promises, and no
+ * output may hold a NUL byte.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_check.h"
+#include "render.h"
+#include "session.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* ---- a strict little JSON checker ---------------------------------------- */
+
+typedef struct json {
+  const char *p, *end;
+  int depth;
+} json;
+
+static void ws(json *j) {
+  while (j->p < j->end &&
+         (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+    j->p++;
+}
+
+static int lit(json *j, const char *s) {
+  size_t n = strlen(s);
+  if ((size_t)(j->end - j->p) < n || memcmp(j->p, s, n) != 0) return 0;
+  j->p += n;
+  return 1;
+}
+
+static int hexd(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+         (c >= 'A' && c <= 'F');
+}
+
+/* A string; if out is given, its raw (escaped) contents. */
+static int jstring(json *j, const char **start, size_t *len) {
+  if (j->p >= j->end || *j->p != '"') return 0;
+  j->p++;
+  const char *s = j->p;
+  while (j->p < j->end && *j->p != '"') {
+    unsigned char c = (unsigned char)*j->p;
+    if (c < 0x20) return 0; /* control characters must be escaped */
+    if (c == '\\') {
+      j->p++;
+      if (j->p >= j->end) return 0;
+      char e = *j->p;
+      if (e == 'u') {
+        if (j->end - j->p < 5) return 0;
+        for (int i = 1; i <= 4; i++)
+          if (!hexd(j->p[i])) return 0;
+        j->p += 4;
+      } else if (!strchr("\"\\/bfnrt", e) || e == 0) {
+        return 0;
+      }
+    }
+    j->p++;
+  }
+  if (j->p >= j->end) return 0;
+  if (start) *start = s, *len = (size_t)(j->p - s);
+  j->p++;
+  return 1;
+}
+
+static int jnumber(json *j) {
+  const char *s = j->p;
+  if (j->p < j->end && *j->p == '-') j->p++;
+  if (j->p >= j->end) return 0;
+  if (*j->p == '0') {
+    j->p++;
+  } else if (*j->p >= '1' && *j->p <= '9') {
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+  } else {
+    return 0;
+  }
+  if (j->p < j->end && *j->p == '.') {
+    j->p++;
+    if (j->p >= j->end || *j->p < '0' || *j->p > '9') return 0;
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+  }
+  return j->p > s;
+}
+
+static int jvalue(json *j);
+
+static int jobject(json *j, unsigned *seen) {
+  j->p++; /* { */
+  ws(j);
+  if (j->p < j->end && *j->p == '}') {
+    j->p++;
+    return 1;
+  }
+  for (;;) {
+    const char *k;
+    size_t kl;
+    ws(j);
+    if (!jstring(j, &k, &kl)) return 0;
+    if (seen) {
+      static const char *const want[] = {"dir", "type", "phase", "offset",
+                                         "len", "fields"};
+      for (unsigned i = 0; i < 6; i++)
+        if (kl == strlen(want[i]) && memcmp(k, want[i], kl) == 0)
+          *seen |= 1u << i;
+    }
+    ws(j);
+    if (j->p >= j->end || *j->p != ':') return 0;
+    j->p++;
+    if (!jvalue(j)) return 0;
+    ws(j);
+    if (j->p < j->end && *j->p == ',') {
+      j->p++;
+      continue;
+    }
+    if (j->p < j->end && *j->p == '}') {
+      j->p++;
+      return 1;
+    }
+    return 0;
+  }
+}
+
+static int jarray(json *j) {
+  j->p++; /* [ */
+  ws(j);
+  if (j->p < j->end && *j->p == ']') {
+    j->p++;
+    return 1;
+  }
+  for (;;) {
+    if (!jvalue(j)) return 0;
+    ws(j);
+    if (j->p < j->end && *j->p == ',') {
+      j->p++;
+      continue;
+    }
+    if (j->p < j->end && *j->p == ']') {
+      j->p++;
+      return 1;
+    }
+    return 0;
+  }
+}
+
+static int jvalue(json *j) {
+  ws(j);
+  if (j->p >= j->end || j->depth > 64) return 0;
+  int ok;
+  j->depth++;
+  switch (*j->p) {
+  case '{': ok = jobject(j, NULL); break;
+  case '[': ok = jarray(j); break;
+  case '"': ok = jstring(j, NULL, NULL); break;
+  case 't': ok = lit(j, "true"); break;
+  case 'f': ok = lit(j, "false"); break;
+  case 'n': ok = lit(j, "null"); break;
+  default: ok = jnumber(j); break;
+  }
+  j->depth--;
+  return ok;
+}
+
+/* One line: exactly one JSON object with dir, type, phase, offset, len and
+ * fields. */
+static void check_json_line(const char *p, size_t n) {
+  json j = {p, p + n, 0};
+  unsigned seen = 0;
+  ws(&j);
+  FUZZ_ASSERT(j.p < j.end && *j.p == '{');
+  FUZZ_ASSERT(jobject(&j, &seen));
+  ws(&j);
+  FUZZ_ASSERT(j.p == j.end);
+  FUZZ_ASSERT(seen == 0x3f);
+}
+
+/* ---- rendering --------------------------------------------------------- */
+
+typedef struct out {
+  char *buf;
+  size_t len;
+  FILE *f;
+} out;
+
+static void out_open(out *o) {
+  o->buf = NULL;
+  o->len = 0;
+  o->f = open_memstream(&o->buf, &o->len);
+  if (o->f == NULL) abort();
+}
+
+static void out_close(out *o) {
+  fclose(o->f);
+  o->f = NULL;
+}
+
+static void render_all(out *o, pgw_dir dir, const pgw_message *m,
+                       const pgw_conn *c) {
+  cli_msg msg;
+  msg.dir = dir;
+  msg.phase = pgw_phase_name(pgw_conn_phase(c));
+  msg.m = m;
+  /* JSON: one line per message, checked line by line afterwards. */
+  cli_render_json(o[0].f, &msg);
+  cli_render_text(o[1].f, &msg);
+  cli_render_pqtrace(o[2].f, &msg);
+}
+
+/* Decode the session as `pgw dump` does; render every message. */
+static void decode(const pgs_session *s, int lenient, out *o) {
+  pgw_conn conn[2];
+  pgw_conn_options co;
+  memset(&co, 0, sizeof co);
+  co.lenient = lenient;
+  co.max_message_len = (size_t)1 << 20;
+  co.role = PGW_FRONTEND;
+  FUZZ_ASSERT(pgw_conn_init(&conn[PGW_FRONTEND], &co) == 0);
+  co.role = PGW_BACKEND;
+  FUZZ_ASSERT(pgw_conn_init(&conn[PGW_BACKEND], &co) == 0);
+  pgw_buf enc;
+  pgw_buf_init(&enc, NULL);
+  int dead = 0, tls = 0;
+  for (size_t i = 0; i < s->count && !dead; i++) {
+    const pgs_item *it = &s->items[i];
+    if (it->kind == PGS_META) {
+      if (strcmp(it->key, "tls") == 0 && strcmp(it->value, "on") == 0) {
+        if (!tls || pgw_conn_tls_established(&conn[0]) != 0 ||
+            pgw_conn_tls_established(&conn[1]) != 0)
+          dead = 1;
+        tls = 0;
+      }
+      continue;
+    }
+    if (tls) break;
+    pgw_conn *rx = &conn[!it->dir], *tx = &conn[it->dir];
+    pgw_message m;
+    int rc = pgw_conn_receive(rx, it->data, it->len);
+    FUZZ_ASSERT(rc == 0);
+    /* Poisoned, so that rendering a message next() did not set is caught
+     * (ASan: wild pointers) rather than reading stale stack bytes. */
+    memset(&m, 0xa5, sizeof m);
+    while ((rc = pgw_conn_next(rx, &m)) == PGW_OK) {
+      pgw_buf_clear(&enc);
+      int src = pgw_conn_send(tx, &m, &enc);
+      FUZZ_ASSERT(fuzz_status_known(src));
+      if (src == 0 && !m.malformed && m.kind != PGW_MSG_UNKNOWN) {
+        FUZZ_ASSERT(enc.len == m.wire_len);
+        FUZZ_ASSERT(memcmp(enc.data, m.payload.ptr - (m.wire_len -
+                                                      m.payload.len),
+                           m.wire_len) == 0);
+      }
+      render_all(o, it->dir, &m, rx);
+      if (pgw_conn_phase(rx) == PGW_PHASE_TLS_HANDSHAKE) tls = 1;
+    }
+    FUZZ_ASSERT(fuzz_status_known(rc));
+    if ((rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED) &&
+        m.wire_len != 0) {
+      /* As dump.c: show the offending message when the state refused a
+       * whole one (finding 5: a decoder error zeroes m, wire_len 0). */
+      FUZZ_ASSERT(m.kind != (pgw_kind)0xa5a5a5a5);
+      render_all(o, it->dir, &m, rx);
+    }
+    memset(&m, 0xa5, sizeof m);
+    if (rc != PGW_NEED_MORE && rc != PGW_OK) dead = 1;
+  }
+  pgw_buf_free(&enc);
+  pgw_conn_free(&conn[0]);
+  pgw_conn_free(&conn[1]);
+}
+
+static int same_item(const pgs_item *a, const pgs_item *b) {
+  if (a->kind != b->kind) return 0;
+  if (a->kind == PGS_CHUNK)
+    return a->dir == b->dir && a->len == b->len &&
+           memcmp(a->data, b->data, a->len) == 0;
+  if (strcmp(a->key, b->key) != 0) return 0;
+  /* The writer turns CR and LF inside a value into spaces (session.h). */
+  const char *x = a->value, *y = b->value;
+  for (; *x && *y; x++, y++) {
+    char cx = *x == '\r' || *x == '\n' ? ' ' : *x;
+    if (cx != *y) return 0;
+  }
+  return *x == *y;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  pgs_session s;
+  char err[512];
+  err[0] = '\0';
+  if (pgs_parse("fuzz.pgs", (const char *)data, size, &s, err, sizeof err) !=
+      0) {
+    FUZZ_ASSERT(strncmp(err, "fuzz.pgs", 8) == 0);
+    FUZZ_ASSERT(memchr(err, '\0', sizeof err) != NULL);
+    return 0;
+  }
+  size_t lines = 1;
+  for (size_t i = 0; i < size; i++) lines += data[i] == '\n';
+  size_t prev = 0;
+  for (size_t i = 0; i < s.count; i++) {
+    const pgs_item *it = &s.items[i];
+    FUZZ_ASSERT(it->line > prev && it->line <= lines);
+    prev = it->line;
+    if (it->kind == PGS_CHUNK) {
+      FUZZ_ASSERT(it->dir == PGW_FRONTEND || it->dir == PGW_BACKEND);
+      FUZZ_ASSERT(it->len >= 1 && it->data != NULL);
+    } else {
+      FUZZ_ASSERT(it->kind == PGS_META);
+      FUZZ_ASSERT(it->key && it->key[0] && !strpbrk(it->key, " \t\n"));
+      FUZZ_ASSERT(it->value && !strchr(it->value, '\n'));
+    }
+  }
+
+  /* Write it back and read it again: the same items. */
+  out w;
+  out_open(&w);
+  FUZZ_ASSERT(pgs_write_header(w.f) == 0);
+  for (size_t i = 0; i < s.count; i++) {
+    const pgs_item *it = &s.items[i];
+    if (it->kind == PGS_CHUNK)
+      FUZZ_ASSERT(pgs_write_chunk(w.f, it->dir, it->data, it->len) == 0);
+    else
+      FUZZ_ASSERT(pgs_write_meta(w.f, it->key, it->value) == 0);
+  }
+  out_close(&w);
+  pgs_session s2;
+  if (pgs_parse("rewritten.pgs", w.buf, w.len, &s2, err, sizeof err) != 0) {
+    fprintf(stderr, "%s\n", err);
+    fuzz_fail(__FILE__, __LINE__, "a written session parses again");
+  }
+  FUZZ_ASSERT(s2.count == s.count);
+  for (size_t i = 0; i < s.count; i++)
+    FUZZ_ASSERT(same_item(&s.items[i], &s2.items[i]));
+  pgs_free(&s2);
+  free(w.buf);
+
+  out o[3];
+  for (int lenient = 0; lenient < 2; lenient++) {
+    for (int i = 0; i < 3; i++) out_open(&o[i]);
+    decode(&s, lenient, o);
+    for (int i = 0; i < 3; i++) {
+      out_close(&o[i]);
+      static const char *const fmt[3] = {"json", "text", "pqtrace"};
+      const char *nul = o[i].len ? memchr(o[i].buf, 0, o[i].len) : NULL;
+      if (nul) {
+        const char *bol = nul;
+        while (bol > o[i].buf && bol[-1] != '\n') bol--;
+        fprintf(stderr, "%s output holds a NUL at %zu in line: %.*s\n", fmt[i],
+                (size_t)(nul - o[i].buf), (int)(nul - bol), bol);
+        fuzz_fail(__FILE__, __LINE__, "rendered output holds no NUL byte");
+      }
+      FUZZ_ASSERT(o[i].len == 0 || o[i].buf[o[i].len - 1] == '\n');
+    }
+    const char *p = o[0].buf, *end = o[0].buf + o[0].len;
+    while (p < end) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      FUZZ_ASSERT(nl != NULL);
+      check_json_line(p, (size_t)(nl - p));
+      p = nl + 1;
+    }
+    for (int i = 0; i < 3; i++) free(o[i].buf);
+  }
+  pgs_free(&s);
+  return 0;
+}
