@@ -13,6 +13,7 @@ typedef struct cli_dump_opts {
   cli_format format;
   int roundtrip; /* re-encode every message and compare with the wire */
   int lenient;
+  int libpq; /* --format=pqtrace: whose PQtrace format, 15 or 18 (0: 18) */
 } cli_dump_opts;
 
 /* Returns the exit status: 0 if every byte decoded (and re-encoded), else

@@ -6,12 +6,14 @@
 #include "dump.h"
 #include "pgw/pgw.h"
 #include "record.h"
+#include "render.h"
 #include "replay.h"
 
 static const char usage[] =
     "usage:\n"
-    "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace] [--roundtrip]"
-    " [--lenient]\n"
+    "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace [--libpq=18|15]]"
+    "\n"
+    "           [--roundtrip] [--lenient]\n"
     "  pgw record --listen ADDR:PORT --upstream ADDR:PORT -o FILE.pgs"
     " [--note TEXT] [--once]\n"
     "  pgw replay (--to-server HOST:PORT | --to-client ADDR:PORT) FILE.pgs\n"
@@ -43,7 +45,15 @@ static int cmd_dump(int argc, char **argv) {
       o.roundtrip = 1;
     else if (strcmp(a, "--lenient") == 0)
       o.lenient = 1;
-    else if (strncmp(a, "--format=", 9) == 0)
+    else if (strncmp(a, "--libpq=", 8) == 0) {
+      /* a libpq major version with a PQtrace format: digits only */
+      const char *v = a + 8;
+      size_t n = strspn(v, "0123456789");
+      if (n == 0 || n > 4 || v[n] != '\0' || v[0] == '0' ||
+          !cli_pqtrace_known(atoi(v)))
+        return bad("unknown libpq version (15 or 18)", v);
+      o.libpq = atoi(v);
+    } else if (strncmp(a, "--format=", 9) == 0)
       return bad("unknown format", a + 9);
     else if (a[0] == '-' && a[1] != '\0')
       return bad("unknown option", a);
@@ -53,6 +63,8 @@ static int cmd_dump(int argc, char **argv) {
       o.path = a;
   }
   if (!o.path) return bad("dump needs a session file", NULL);
+  if (o.libpq && o.format != CLI_FORMAT_PQTRACE)
+    return bad("--libpq goes with --format=pqtrace", NULL);
   return cli_dump(&o);
 }
 

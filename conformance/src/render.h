@@ -1,6 +1,6 @@
 /*
  * render.h - printing decoded messages: a readable text line, a JSON
- * object per line, or libpq's PQtrace format.
+ * object per line, or libpq's PQtrace format (libpq 18 or 15).
  *
  * Text and JSON share one walk over a message's fields (fields.c) that
  * calls an emitter; each format implements the emitter.
@@ -48,6 +48,24 @@ void cli_emit_fields(cli_emit *e, const pgw_message *m);
 
 void cli_render_text(FILE *f, const cli_msg *msg);
 void cli_render_json(FILE *f, const cli_msg *msg);
+/* libpq's PQtrace format (PQTRACE_SUPPRESS_TIMESTAMPS |
+ * PQTRACE_REGRESS_MODE) of one libpq major version, with what it has seen
+ * of the conversation so far (libpq 15 starts tracing the backend after
+ * AuthenticationOk and skips the ReadyForQuery ending a FunctionCall). */
+typedef struct cli_pqtrace {
+  int libpq;         /* 15 or 18 */
+  int authenticated; /* the backend has sent AuthenticationOk */
+  int function_call; /* a FunctionCall awaits its ReadyForQuery */
+} cli_pqtrace;
+
+/* 1 if libpq major version `libpq` has a pqtrace format here (15, 18). */
+int cli_pqtrace_known(int libpq);
+/* 0, or -1 for an unknown version. */
+int cli_pqtrace_init(cli_pqtrace *t, int libpq);
+/* Print m as that libpq traces it: nothing for a message it does not
+ * trace, else one line (two with a "mismatched message length" line). */
+void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg);
+/* libpq 18's format (stateless). */
 void cli_render_pqtrace(FILE *f, const cli_msg *msg);
 
 #endif /* PGW_CLI_RENDER_H */
