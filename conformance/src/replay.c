@@ -454,6 +454,8 @@ typedef struct replayer {
   uint32_t lo_rec[MAX_LO], lo_live[MAX_LO];
   size_t nlo;
   int listen_fd;
+  int seen_copy_both;    /* live: a CopyBothResponse came (replication) */
+  size_t keepalives_skipped;
   int encoding_differs; /* a message pgw re-encoded differs from the
                            recording: reported, and the replay fails */
 } replayer;
@@ -750,9 +752,20 @@ static int after_backend(replayer *r, const pgw_message *m, size_t i) {
   return 0;
 }
 
-/* Wait for recorded backend message i from the server and compare. */
+/* A walsender keepalive: CopyData 'k' + WAL end (8) + time (8) + reply
+ * flag (1), on a connection that entered COPY BOTH. */
+static int is_keepalive(const replayer *r, const pgw_message *m) {
+  return r->seen_copy_both && m->kind == PGW_MSG_COPY_DATA &&
+         m->body.copy_data.data.len == 18 &&
+         m->body.copy_data.data.ptr[0] == 'k';
+}
+
+/* Wait for recorded backend message i from the server and compare. A
+ * walsender sends keepalives on its own clock (even after both
+ * CopyDones): a live keepalive where the recording has none is skipped
+ * and counted, never compared. */
 static int expect_backend(replayer *r, size_t i, int cancel_here) {
-  pgw_message m;
+  pgw_message m, rm;
   char why[300];
   int rc;
   for (;;) {
@@ -762,6 +775,13 @@ static int expect_backend(replayer *r, size_t i, int cancel_here) {
     rc = live_next(&r->lv, &m, wait, -1);
     if (rc == R_TIMEOUT && wait != r->timeout_ms) {
       if (run_cancel_to_server(r) != 0) return -1;
+      continue;
+    }
+    if (rc == PGW_OK && m.kind == PGW_MSG_COPY_BOTH_RESPONSE)
+      r->seen_copy_both = 1;
+    if (rc == PGW_OK && is_keepalive(r, &m) &&
+        (rec_decode(&r->rec, i, &rm) != 0 || !is_keepalive(r, &rm))) {
+      r->keepalives_skipped++;
       continue;
     }
     break;
@@ -1494,9 +1514,14 @@ int cli_replay(const cli_replay_opts *o) {
   if (status == 0 && o->to_server) {
     if (to_server(&r) != 0 || r.encoding_differs) status = 1;
     live_close(&r.lv);
-    if (status == 0)
-      printf("replay %s: %zu messages ok\n", o->path,
+    if (status == 0) {
+      printf("replay %s: %zu messages ok", o->path,
              first.cancel_only ? (size_t)1 : r.ok);
+      if (r.keepalives_skipped)
+        printf(" (%zu extra walsender keepalives skipped)",
+               r.keepalives_skipped);
+      printf("\n");
+    }
   } else if (status == 0) {
     char shown[64];
     r.listen_fd = listen_on(o->to_client, shown, sizeof shown);
