@@ -249,6 +249,35 @@ static void test_ssl(void) {
   login(&fe, &be);
   pgw_conn_free(&fe);
   pgw_conn_free(&be);
+
+  /* Fuzz findings 3 and 5: the server answers GSSENCRequest 'N' and
+   * writes 4 bytes of a header before the client's fallback SSLRequest.
+   * The frontend conn fails with UNEXPECTED_MESSAGE from its decoder; no
+   * memory is touched past the header buffer, and the message handed
+   * back is zeroed (wire_len 0: there is none to show). */
+  pair(&fe, &be, NULL);
+  XFER(&fe, &be, mk(PGW_MSG_GSSENC_REQUEST), PGW_MSG_GSSENC_REQUEST);
+  pgw_buf_clear(&wire);
+  CHECK_EQ_INT(pgw_conn_send(&be, &g, &wire), 0);
+  static const uint8_t early[] = {'Z', 0, 0, 0};
+  CHECK_EQ_INT(pgw_buf_reserve(&wire, sizeof early), 0);
+  memcpy(wire.data + wire.len, early, sizeof early);
+  wire.len += sizeof early;
+  CHECK_EQ_INT(pgw_conn_receive(&fe, wire.data, wire.len), 0);
+  CHECK_EQ_INT(pgw_conn_next(&fe, &in), PGW_OK);
+  CHECK_EQ_INT(pgw_conn_next(&fe, &in), PGW_NEED_MORE);
+  pgw_message ssl_req = mk(PGW_MSG_SSL_REQUEST);
+  pgw_buf_clear(&wire);
+  CHECK_EQ_INT(pgw_conn_send(&fe, &ssl_req, &wire), 0);
+  static const uint8_t more[40] = {'A'};
+  CHECK_EQ_INT(pgw_conn_receive(&fe, more, sizeof more), 0);
+  memset(&in, 0xa5, sizeof in);
+  CHECK_EQ_INT(pgw_conn_next(&fe, &in), PGW_ERR_UNEXPECTED_MESSAGE);
+  CHECK_EQ_INT(in.wire_len, 0);
+  CHECK_EQ_INT(in.kind, PGW_MSG_UNKNOWN);
+  CHECK_EQ_INT(pgw_conn_error(&fe)->offset, 1);
+  pgw_conn_free(&fe);
+  pgw_conn_free(&be);
   pgw_buf_free(&wire);
 }
 
