@@ -418,7 +418,8 @@ int fuzz_same_fields(const pgw_message *a, const pgw_message *b) {
   case PGW_MSG_BIND:
     return same_str(a->body.bind.portal, b->body.bind.portal) &&
            same_str(a->body.bind.statement, b->body.bind.statement) &&
-           same_i16s(&a->body.bind.param_formats, &b->body.bind.param_formats) &&
+           same_i16s(&a->body.bind.param_formats,
+                     &b->body.bind.param_formats) &&
            same_values(&a->body.bind.params, &b->body.bind.params) &&
            same_i16s(&a->body.bind.result_formats,
                      &b->body.bind.result_formats);
@@ -485,15 +486,15 @@ int fuzz_same_fields(const pgw_message *a, const pgw_message *b) {
     return same_value(a->body.function_result.result,
                       b->body.function_result.result);
   case PGW_MSG_NEGOTIATE_PROTOCOL_VERSION:
-    return a->body.negotiate.newest_version == b->body.negotiate.newest_version &&
+    return a->body.negotiate.newest_version ==
+               b->body.negotiate.newest_version &&
            same_strs(&a->body.negotiate.unrecognized,
                      &b->body.negotiate.unrecognized);
   case PGW_MSG_NOTIFICATION_RESPONSE:
     return a->body.notification.pid == b->body.notification.pid &&
            same_str(a->body.notification.channel,
                     b->body.notification.channel) &&
-           same_str(a->body.notification.payload,
-                    b->body.notification.payload);
+           same_str(a->body.notification.payload, b->body.notification.payload);
   case PGW_MSG_PARAMETER_DESCRIPTION:
     return same_oids(&a->body.parameter_description.types,
                      &b->body.parameter_description.types);

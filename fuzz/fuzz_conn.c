@@ -37,7 +37,8 @@ typedef struct stream {
 static void stream_add(stream *s, const uint8_t *p, size_t n) {
   if (s->len + n > s->cap) {
     size_t cap = s->cap ? s->cap : 1024;
-    while (cap < s->len + n) cap *= 2;
+    while (cap < s->len + n)
+      cap *= 2;
     uint8_t *q = (uint8_t *)realloc(s->b, cap);
     if (q == NULL) abort();
     s->b = q;
@@ -167,9 +168,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       int rc = pgw_conn_tls_established(&c);
       FUZZ_ASSERT(fuzz_status_known(rc));
       if (rc == 0) {
-        FUZZ_ASSERT(before == PGW_PHASE_TLS_HANDSHAKE ||
-                    (before == PGW_PHASE_STARTUP &&
-                     (direct || role == PGW_FRONTEND)));
+        FUZZ_ASSERT(
+            before == PGW_PHASE_TLS_HANDSHAKE ||
+            (before == PGW_PHASE_STARTUP && (direct || role == PGW_FRONTEND)));
         peer_dead = 0;
         /* Both streams continue decrypted from where the decoders are. */
         size_t off = pgw_decoder_offset(&c.decoder);
@@ -252,8 +253,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           FUZZ_ASSERT(x.sends == sends + 1);
           if (!hook_only) {
             FUZZ_ASSERT(out.len == outlen + m.wire_len);
-            FUZZ_ASSERT(memcmp(out.data + outlen, x.own.b + m.offset,
-                               m.wire_len) == 0);
+            FUZZ_ASSERT(
+                memcmp(out.data + outlen, x.own.b + m.offset, m.wire_len) == 0);
           }
         } else {
           FUZZ_ASSERT(rc < 0);

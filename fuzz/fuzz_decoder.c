@@ -65,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t maxsel = fuzz_u8(&in);
   size_t nsplit = (size_t)(flags >> 5);
   size_t split[8];
-  for (size_t i = 0; i < nsplit; i++) split[i] = fuzz_u8(&in);
+  for (size_t i = 0; i < nsplit; i++)
+    split[i] = fuzz_u8(&in);
   const uint8_t *stream = in.p;
   size_t total = in.n;
 
@@ -86,9 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pgw_decoder_set_protocol(&d, protocol);
   unsigned hint = (unsigned)(flags >> 3) & 3;
   if (FUZZ_DIR == PGW_FRONTEND) {
-    static const pgw_kind pk[4] = {
-        PGW_MSG_PASSWORD_MESSAGE, PGW_MSG_SASL_INITIAL_RESPONSE,
-        PGW_MSG_SASL_RESPONSE, PGW_MSG_GSS_RESPONSE};
+    static const pgw_kind pk[4] = {PGW_MSG_PASSWORD_MESSAGE,
+                                   PGW_MSG_SASL_INITIAL_RESPONSE,
+                                   PGW_MSG_SASL_RESPONSE, PGW_MSG_GSS_RESPONSE};
     FUZZ_ASSERT(pgw_decoder_set_password_kind(&d, pk[hint]) == 0);
     FUZZ_ASSERT(pgw_decoder_framing(&d) == PGW_FRAMING_STARTUP);
   } else {
@@ -130,9 +131,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_ASSERT(m.payload.len < m.wire_len ||
                     (framing == PGW_FRAMING_NEGOTIATION && m.wire_len == 1));
         size_t hdr = m.wire_len - m.payload.len;
-        if (framing == PGW_FRAMING_STARTUP) FUZZ_ASSERT(hdr == 4);
-        else if (m.wire_len == 1) FUZZ_ASSERT(hdr == 0);
-        else FUZZ_ASSERT(hdr == 5);
+        if (framing == PGW_FRAMING_STARTUP)
+          FUZZ_ASSERT(hdr == 4);
+        else if (m.wire_len == 1)
+          FUZZ_ASSERT(hdr == 0);
+        else
+          FUZZ_ASSERT(hdr == 5);
         const uint8_t *lo;
         size_t lon;
         if (in_block(m.payload.ptr, m.payload.len, chunk, clen)) {

@@ -48,15 +48,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fuzz_check_decoded(&m, payload, len);
     /* Decoding is a function of its input. */
     pgw_message again;
-    FUZZ_ASSERT(pgw_message_decode(kind, payload, len, protocol, &again,
-                                   NULL) == 0);
+    FUZZ_ASSERT(
+        pgw_message_decode(kind, payload, len, protocol, &again, NULL) == 0);
     FUZZ_ASSERT(fuzz_same_fields(&m, &again));
   } else {
     FUZZ_ASSERT(err.code == rc);
     FUZZ_ASSERT(err.reason != NULL && err.reason[0] != '\0');
     FUZZ_ASSERT(err.offset <= len);
-    if (kind == PGW_MSG_UNKNOWN) FUZZ_ASSERT(rc == PGW_ERR_INVALID_ARGUMENT);
-    else FUZZ_ASSERT(rc != PGW_ERR_INVALID_ARGUMENT);
+    if (kind == PGW_MSG_UNKNOWN)
+      FUZZ_ASSERT(rc == PGW_ERR_INVALID_ARGUMENT);
+    else
+      FUZZ_ASSERT(rc != PGW_ERR_INVALID_ARGUMENT);
   }
   free(payload);
   return 0;

@@ -191,12 +191,15 @@ static int16_t b_format(builder *b) {
   return (int16_t)(v & 1);
 }
 
-static size_t b_count(builder *b) { return fuzz_u8(b->in) % (MAXN + 1); }
+static size_t b_count(builder *b) {
+  return fuzz_u8(b->in) % (MAXN + 1);
+}
 
 static pgw_i16_list b_formats(builder *b, int which) {
   pgw_i16_list l = {0, {NULL, 0}, NULL};
   l.count = b_count(b);
-  for (size_t i = 0; i < l.count; i++) b->i16s[which][i] = b_format(b);
+  for (size_t i = 0; i < l.count; i++)
+    b->i16s[which][i] = b_format(b);
   l.items = b->i16s[which];
   return l;
 }
@@ -204,7 +207,8 @@ static pgw_i16_list b_formats(builder *b, int which) {
 static pgw_value_list b_values(builder *b, int which) {
   pgw_value_list l = {0, {NULL, 0}, NULL};
   l.count = b_count(b);
-  for (size_t i = 0; i < l.count; i++) b->values[which][i] = b_value(b);
+  for (size_t i = 0; i < l.count; i++)
+    b->values[which][i] = b_value(b);
   l.items = b->values[which];
   return l;
 }
@@ -212,7 +216,8 @@ static pgw_value_list b_values(builder *b, int which) {
 static pgw_str_list b_strs(builder *b) {
   pgw_str_list l = {0, {NULL, 0}, NULL};
   l.count = b_count(b);
-  for (size_t i = 0; i < l.count; i++) b->strs[i] = b_str(b);
+  for (size_t i = 0; i < l.count; i++)
+    b->strs[i] = b_str(b);
   l.items = b->strs;
   return l;
 }
@@ -257,8 +262,8 @@ static int build(builder *b, pgw_message *m) {
     break;
   case PGW_MSG_SSL_RESPONSE:
   case PGW_MSG_GSSENC_RESPONSE:
-    m->body.encryption.answer = b_pick(b, m->kind == PGW_MSG_SSL_RESPONSE
-                                              ? "SN" : "GN");
+    m->body.encryption.answer =
+        b_pick(b, m->kind == PGW_MSG_SSL_RESPONSE ? "SN" : "GN");
     m->type = m->body.encryption.answer;
     break;
   case PGW_MSG_BIND: {
@@ -313,7 +318,8 @@ static int build(builder *b, pgw_message *m) {
     pgw_authentication *a = &m->body.auth;
     uint8_t v = fuzz_u8(b->in);
     a->code = v < 0xf0 ? codes[v % 10] : (int32_t)(int8_t)v;
-    for (int i = 0; i < 4; i++) a->salt[i] = fuzz_u8(b->in);
+    for (int i = 0; i < 4; i++)
+      a->salt[i] = fuzz_u8(b->in);
     if (a->code == PGW_AUTH_SASL) {
       a->mechanisms = b_strs(b);
     } else {
@@ -335,7 +341,8 @@ static int build(builder *b, pgw_message *m) {
     c->format = (int8_t)b_format(b);
     c->columns = b_formats(b, 0);
     if (c->format == 0 && !(fuzz_u8(b->in) & 0x80))
-      for (size_t i = 0; i < c->columns.count; i++) b->i16s[0][i] = 0;
+      for (size_t i = 0; i < c->columns.count; i++)
+        b->i16s[0][i] = 0;
     break;
   }
   case PGW_MSG_DATA_ROW: m->body.data_row.columns = b_values(b, 0); break;
@@ -365,7 +372,8 @@ static int build(builder *b, pgw_message *m) {
   case PGW_MSG_PARAMETER_DESCRIPTION: {
     pgw_oid_list *l = &m->body.parameter_description.types;
     l->count = b_count(b);
-    for (size_t i = 0; i < l->count; i++) b->oids[i] = fuzz_u32(b->in);
+    for (size_t i = 0; i < l->count; i++)
+      b->oids[i] = fuzz_u32(b->in);
     l->items = b->oids;
     break;
   }
@@ -464,7 +472,9 @@ static void build_then_decode(fuzz_in *in) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_in in = {data, size};
   if (size < 1) return 0;
-  if (fuzz_u8(&in) & 1) build_then_decode(&in);
-  else decode_then_encode(&in);
+  if (fuzz_u8(&in) & 1)
+    build_then_decode(&in);
+  else
+    decode_then_encode(&in);
   return 0;
 }

@@ -85,14 +85,16 @@ static int jnumber(json *j) {
   if (*j->p == '0') {
     j->p++;
   } else if (*j->p >= '1' && *j->p <= '9') {
-    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+      j->p++;
   } else {
     return 0;
   }
   if (j->p < j->end && *j->p == '.') {
     j->p++;
     if (j->p >= j->end || *j->p < '0' || *j->p > '9') return 0;
-    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+      j->p++;
   }
   return j->p > s;
 }
@@ -112,8 +114,8 @@ static int jobject(json *j, unsigned *seen) {
     ws(j);
     if (!jstring(j, &k, &kl)) return 0;
     if (seen) {
-      static const char *const want[] = {"dir", "type", "phase", "offset",
-                                         "len", "fields"};
+      static const char *const want[] = {"dir",    "type", "phase",
+                                         "offset", "len",  "fields"};
       for (unsigned i = 0; i < 6; i++)
         if (kl == strlen(want[i]) && memcmp(k, want[i], kl) == 0)
           *seen |= 1u << i;
@@ -259,8 +261,8 @@ static void decode(const pgs_session *s, int lenient, out *o) {
       FUZZ_ASSERT(fuzz_status_known(src));
       if (src == 0 && !m.malformed && m.kind != PGW_MSG_UNKNOWN) {
         FUZZ_ASSERT(enc.len == m.wire_len);
-        FUZZ_ASSERT(memcmp(enc.data, m.payload.ptr - (m.wire_len -
-                                                      m.payload.len),
+        FUZZ_ASSERT(memcmp(enc.data,
+                           m.payload.ptr - (m.wire_len - m.payload.len),
                            m.wire_len) == 0);
       }
       render_all(o, it->dir, &m, rx);
@@ -308,7 +310,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   size_t lines = 1;
-  for (size_t i = 0; i < size; i++) lines += data[i] == '\n';
+  for (size_t i = 0; i < size; i++)
+    lines += data[i] == '\n';
   size_t prev = 0;
   for (size_t i = 0; i < s.count; i++) {
     const pgs_item *it = &s.items[i];
@@ -349,7 +352,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   out o[3];
   for (int lenient = 0; lenient < 2; lenient++) {
-    for (int i = 0; i < 3; i++) out_open(&o[i]);
+    for (int i = 0; i < 3; i++)
+      out_open(&o[i]);
     decode(&s, lenient, o);
     for (int i = 0; i < 3; i++) {
       out_close(&o[i]);
@@ -357,7 +361,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       const char *nul = o[i].len ? memchr(o[i].buf, 0, o[i].len) : NULL;
       if (nul) {
         const char *bol = nul;
-        while (bol > o[i].buf && bol[-1] != '\n') bol--;
+        while (bol > o[i].buf && bol[-1] != '\n')
+          bol--;
         fprintf(stderr, "%s output holds a NUL at %zu in line: %.*s\n", fmt[i],
                 (size_t)(nul - o[i].buf), (int)(nul - bol), bol);
         fuzz_fail(__FILE__, __LINE__, "rendered output holds no NUL byte");
@@ -371,7 +376,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       check_json_line(p, (size_t)(nl - p));
       p = nl + 1;
     }
-    for (int i = 0; i < 3; i++) free(o[i].buf);
+    for (int i = 0; i < 3; i++)
+      free(o[i].buf);
   }
   pgs_free(&s);
   return 0;

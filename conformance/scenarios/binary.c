@@ -9,8 +9,10 @@ int main(int argc, char **argv) {
   int lens[2] = {4, 4};
   int fmts[2] = {1, 1};
   Oid types[2] = {23, 17};
-  PGresult *r = PQexecParams(c, "SELECT $1 AS i, $2 AS b, 1.5::float8 AS f, "
-                                "NULL::int AS z", 2, types, vals, lens, fmts, 1);
+  PGresult *r = PQexecParams(c,
+                             "SELECT $1 AS i, $2 AS b, 1.5::float8 AS f, "
+                             "NULL::int AS z",
+                             2, types, vals, lens, fmts, 1);
   scenario_print_result(r);
   PQclear(r);
   /* mixed: one text and one binary parameter */

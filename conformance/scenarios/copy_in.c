@@ -13,10 +13,13 @@ int main(int argc, char **argv) {
   printf("end %d\n", PQputCopyEnd(c, NULL));
   scenario_drain(c);
   scenario_exec(c, "COPY ci (a) FROM STDIN (FORMAT binary)");
-  static const char bin[] =
-      "PGCOPY\n\377\r\n\0" "\0\0\0\0" "\0\0\0\0"   /* header */
-      "\0\1" "\0\0\0\4" "\0\0\0\x2a"               /* 1 column: 42 */
-      "\377\377";                                  /* trailer */
+  static const char bin[] = "PGCOPY\n\377\r\n\0"
+                            "\0\0\0\0"
+                            "\0\0\0\0" /* header */
+                            "\0\1"
+                            "\0\0\0\4"
+                            "\0\0\0\x2a" /* 1 column: 42 */
+                            "\377\377";  /* trailer */
   put(c, bin, (int)sizeof bin - 1);
   printf("end %d\n", PQputCopyEnd(c, NULL));
   scenario_drain(c);

@@ -15,9 +15,13 @@ static void read_all(PGconn *c) {
 }
 int main(int argc, char **argv) {
   PGconn *c = scenario_connect(argc, argv, 0);
-  scenario_exec(c, "COPY (SELECT g, 'v' || g, NULL FROM generate_series(1,3) g) TO STDOUT");
+  scenario_exec(
+      c,
+      "COPY (SELECT g, 'v' || g, NULL FROM generate_series(1,3) g) TO STDOUT");
   read_all(c);
-  scenario_exec(c, "COPY (SELECT g FROM generate_series(1,2) g) TO STDOUT (FORMAT binary)");
+  scenario_exec(
+      c,
+      "COPY (SELECT g FROM generate_series(1,2) g) TO STDOUT (FORMAT binary)");
   read_all(c);
   scenario_exec(c, "COPY (SELECT 1) TO STDOUT (FORMAT csv, HEADER)");
   read_all(c);

@@ -3,7 +3,8 @@
 #include "scenario.h"
 int main(int argc, char **argv) {
   PGconn *c = scenario_connect(argc, argv, 0);
-  PGresult *r = PQprepare(c, "q", "SELECT $1::int AS a, $2::text AS b", 0, NULL);
+  PGresult *r =
+      PQprepare(c, "q", "SELECT $1::int AS a, $2::text AS b", 0, NULL);
   PQclear(r);
   r = PQdescribePrepared(c, "q");
   scenario_print_result(r);
@@ -14,7 +15,8 @@ int main(int argc, char **argv) {
   scenario_print_result(r);
   PQclear(r);
   scenario_exec(c, "BEGIN");
-  scenario_exec(c, "DECLARE cur CURSOR FOR SELECT 1 AS one, 'x'::varchar(5) AS v");
+  scenario_exec(c,
+                "DECLARE cur CURSOR FOR SELECT 1 AS one, 'x'::varchar(5) AS v");
   r = PQdescribePortal(c, "cur");
   scenario_print_result(r);
   PQclear(r);

@@ -5,11 +5,13 @@
  * Close) through DEALLOCATE. */
 #include "scenario.h"
 /* libpq 17+ only (weak: NULL when running with libpq 15). */
-extern PGresult *PQclosePrepared(PGconn *conn, const char *stmt) __attribute__((weak));
+extern PGresult *PQclosePrepared(PGconn *conn, const char *stmt)
+    __attribute__((weak));
 int main(int argc, char **argv) {
   PGconn *c = scenario_connect(argc, argv, 0);
   Oid types[2] = {23, 25};
-  PGresult *r = PQprepare(c, "s1", "SELECT $1 * 2 AS d, upper($2) AS u", 2, types);
+  PGresult *r =
+      PQprepare(c, "s1", "SELECT $1 * 2 AS d, upper($2) AS u", 2, types);
   scenario_print_result(r);
   PQclear(r);
   for (int i = 0; i < 2; i++) {

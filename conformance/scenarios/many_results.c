@@ -3,7 +3,8 @@
 #include "scenario.h"
 int main(int argc, char **argv) {
   PGconn *c = scenario_connect(argc, argv, 0);
-  PGresult *r = PQexec(c, "SELECT g, md5(g::text) FROM generate_series(1,1000) g");
+  PGresult *r =
+      PQexec(c, "SELECT g, md5(g::text) FROM generate_series(1,1000) g");
   printf("rows %s ntuples=%d last=%s\n", PQresStatus(PQresultStatus(r)),
          PQntuples(r), PQntuples(r) ? PQgetvalue(r, PQntuples(r) - 1, 1) : "");
   PQclear(r);

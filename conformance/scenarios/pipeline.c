@@ -7,8 +7,10 @@
  * whatever the timing; libpq 15's PQpipelineSync flushes at each Sync. */
 extern int PQsendPipelineSync(PGconn *conn) __attribute__((weak));
 static void sync_nowait(PGconn *c) {
-  if (PQsendPipelineSync) PQsendPipelineSync(c);
-  else PQpipelineSync(c);
+  if (PQsendPipelineSync)
+    PQsendPipelineSync(c);
+  else
+    PQpipelineSync(c);
 }
 int main(int argc, char **argv) {
   PGconn *c = scenario_connect(argc, argv, 0);

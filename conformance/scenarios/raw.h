@@ -53,11 +53,13 @@ static void raw_parse_conninfo(raw *r, const char *ci) {
   strcpy(r->user, "postgres");
   r->dbname[0] = '\0';
   r->appname[0] = '\0';
-  if (strncmp(ci, "postgresql://", 13) == 0 || strncmp(ci, "postgres://", 11) == 0) {
+  if (strncmp(ci, "postgresql://", 13) == 0 ||
+      strncmp(ci, "postgres://", 11) == 0) {
     const char *p = strstr(ci, "://") + 3, *at = strchr(p, '@'), *e;
     if (at) {
       e = p;
-      while (e < at && *e != ':') e++;
+      while (e < at && *e != ':')
+        e++;
       raw_set(r->user, sizeof r->user, p, (size_t)(e - p));
       p = at + 1;
     }
@@ -76,15 +78,20 @@ static void raw_parse_conninfo(raw *r, const char *ci) {
   } else {
     const char *p = ci;
     while (*p) {
-      while (*p == ' ') p++;
+      while (*p == ' ')
+        p++;
       const char *eq = strchr(p, '='), *end;
       if (!eq) break;
       end = eq + 1 + strcspn(eq + 1, " ");
       size_t kn = (size_t)(eq - p), vn = (size_t)(end - eq - 1);
-      if (kn == 4 && !strncmp(p, "host", 4)) raw_set(r->host, sizeof r->host, eq + 1, vn);
-      else if (kn == 4 && !strncmp(p, "port", 4)) raw_set(r->port, sizeof r->port, eq + 1, vn);
-      else if (kn == 4 && !strncmp(p, "user", 4)) raw_set(r->user, sizeof r->user, eq + 1, vn);
-      else if (kn == 6 && !strncmp(p, "dbname", 6)) raw_set(r->dbname, sizeof r->dbname, eq + 1, vn);
+      if (kn == 4 && !strncmp(p, "host", 4))
+        raw_set(r->host, sizeof r->host, eq + 1, vn);
+      else if (kn == 4 && !strncmp(p, "port", 4))
+        raw_set(r->port, sizeof r->port, eq + 1, vn);
+      else if (kn == 4 && !strncmp(p, "user", 4))
+        raw_set(r->user, sizeof r->user, eq + 1, vn);
+      else if (kn == 6 && !strncmp(p, "dbname", 6))
+        raw_set(r->dbname, sizeof r->dbname, eq + 1, vn);
       else if (kn == 16 && !strncmp(p, "application_name", 16))
         raw_set(r->appname, sizeof r->appname, eq + 1, vn);
       p = end;
@@ -154,7 +161,8 @@ static int raw_next(raw *r, pgw_message *m) {
     if (rc == PGW_OK) return 1;
     if (rc != PGW_NEED_MORE) {
       const pgw_error *e = pgw_conn_error(&r->conn);
-      printf("error decode: %s: %s\n", pgw_strerror(rc), e->reason ? e->reason : "");
+      printf("error decode: %s: %s\n", pgw_strerror(rc),
+             e->reason ? e->reason : "");
       exit(1);
     }
     ssize_t n = read(r->fd, r->in, sizeof r->in);
@@ -173,9 +181,12 @@ static void raw_print_str(pgw_str s) {
   putchar('"');
   for (size_t i = 0; i < s.len; i++) {
     unsigned char c = (unsigned char)s.ptr[i];
-    if (c == '"' || c == '\\') printf("\\%c", c);
-    else if (c < 0x20 || c >= 0x7f) printf("\\x%02x", c);
-    else putchar(c);
+    if (c == '"' || c == '\\')
+      printf("\\%c", c);
+    else if (c < 0x20 || c >= 0x7f)
+      printf("\\x%02x", c);
+    else
+      putchar(c);
   }
   putchar('"');
 }
@@ -219,24 +230,25 @@ static void raw_print(const pgw_message *m) {
     it = pgw_value_iter(&m->body.data_row.columns);
     while (pgw_value_next(&it, &v) == 1) {
       putchar(' ');
-      if (v.len < 0) printf("NULL");
-      else raw_print_str((pgw_str){(const char *)v.ptr, (size_t)v.len});
+      if (v.len < 0)
+        printf("NULL");
+      else
+        raw_print_str((pgw_str){(const char *)v.ptr, (size_t)v.len});
     }
     break;
   }
   case PGW_MSG_PARAMETER_DESCRIPTION: {
     uint32_t oid;
     it = pgw_oid_iter(&m->body.parameter_description.types);
-    while (pgw_oid_next(&it, &oid) == 1) printf(" %u", oid);
+    while (pgw_oid_next(&it, &oid) == 1)
+      printf(" %u", oid);
     break;
   }
   case PGW_MSG_COMMAND_COMPLETE:
     printf(" ");
     raw_print_str(m->body.command_complete.text);
     break;
-  case PGW_MSG_READY_FOR_QUERY:
-    printf(" %c", m->body.ready.status);
-    break;
+  case PGW_MSG_READY_FOR_QUERY: printf(" %c", m->body.ready.status); break;
   case PGW_MSG_ERROR_RESPONSE:
   case PGW_MSG_NOTICE_RESPONSE: {
     pgw_notice_field f;
@@ -248,8 +260,7 @@ static void raw_print(const pgw_message *m) {
       }
     break;
   }
-  default:
-    break;
+  default: break;
   }
   putchar('\n');
 }
@@ -273,7 +284,8 @@ static void raw_startup(raw *r, uint32_t protocol, const char *const *extra,
   size_t n = 0;
   p[n++] = (pgw_param){PGW_STR("user"), PGW_STR(r->user)};
   p[n++] = (pgw_param){PGW_STR("database"), PGW_STR(r->dbname)};
-  if (r->appname[0]) p[n++] = (pgw_param){PGW_STR("application_name"), PGW_STR(r->appname)};
+  if (r->appname[0])
+    p[n++] = (pgw_param){PGW_STR("application_name"), PGW_STR(r->appname)};
   for (size_t i = 0; i + 1 < nextra * 2 && n < 8; i += 2)
     p[n++] = (pgw_param){PGW_STR(extra[i]), PGW_STR(extra[i + 1])};
   pgw_message m;

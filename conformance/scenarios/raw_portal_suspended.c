@@ -20,7 +20,8 @@ int main(int argc, char **argv) {
 
   pgw_message m = msg(PGW_MSG_PARSE);
   m.body.parse.statement = PGW_STR("ps");
-  m.body.parse.query = PGW_STR("SELECT g, 'row ' || g AS t FROM generate_series(1, $1::int) g");
+  m.body.parse.query =
+      PGW_STR("SELECT g, 'row ' || g AS t FROM generate_series(1, $1::int) g");
   raw_queue(&r, &m);
   m = msg(PGW_MSG_DESCRIBE);
   m.body.describe.target = 'S';

@@ -7,8 +7,8 @@
 int main(int argc, char **argv) {
   raw r;
   raw_open(&r, argc, argv);
-  static const char *const extra[] = {"_pq_.pgw_unknown", "1",
-                                      "_pq_.pgw_other", "on"};
+  static const char *const extra[] = {"_pq_.pgw_unknown", "1", "_pq_.pgw_other",
+                                      "on"};
   raw_startup(&r, 0x00030002u, extra, 2);
   if (!raw_until_ready(&r)) return 1;
   pgw_message m;

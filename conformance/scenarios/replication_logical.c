@@ -15,12 +15,14 @@
 
 static uint64_t be64(const char *p) {
   uint64_t v = 0;
-  for (int i = 0; i < 8; i++) v = v << 8 | (unsigned char)p[i];
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | (unsigned char)p[i];
   return v;
 }
 
 static void put64(char *p, uint64_t v) {
-  for (int i = 7; i >= 0; i--, v >>= 8) p[i] = (char)(v & 0xff);
+  for (int i = 7; i >= 0; i--, v >>= 8)
+    p[i] = (char)(v & 0xff);
 }
 
 /* Wait up to 2 s for the keepalive the server sends once it has sent the
@@ -62,7 +64,8 @@ int main(int argc, char **argv) {
   sql(c, "DROP TABLE IF EXISTS pgw_repl");
   sql(c, "CREATE TABLE pgw_repl(a int primary key, b text)");
   sql(c, "CREATE PUBLICATION pgw_pub FOR TABLE pgw_repl");
-  PGresult *r = PQexec(c, "CREATE_REPLICATION_SLOT pgw_slot TEMPORARY LOGICAL pgoutput");
+  PGresult *r =
+      PQexec(c, "CREATE_REPLICATION_SLOT pgw_slot TEMPORARY LOGICAL pgoutput");
   printf("slot %s\n", PQresStatus(PQresultStatus(r)));
   PQclear(r);
   sql(c, "INSERT INTO pgw_repl VALUES (1, 'one')");
@@ -78,7 +81,8 @@ int main(int argc, char **argv) {
       printf("xlogdata %c\n", buf[25]);
       seen_commit = buf[25] == 'C';
       /* Commit: flags, commit LSN, end LSN, timestamp */
-      if (seen_commit && n >= 25 + 1 + 1 + 8 + 8) end_lsn = be64(buf + 25 + 1 + 1 + 8);
+      if (seen_commit && n >= 25 + 1 + 1 + 8 + 8)
+        end_lsn = be64(buf + 25 + 1 + 1 + 8);
     }
     PQfreemem(buf);
   }
@@ -92,7 +96,8 @@ int main(int argc, char **argv) {
   st[33] = 0;
   printf("status update %d\n", PQputCopyData(c, st, (int)sizeof st));
   printf("end %d\n", PQputCopyEnd(c, NULL));
-  while ((n = PQgetCopyData(c, &buf, 0)) > 0) PQfreemem(buf);
+  while ((n = PQgetCopyData(c, &buf, 0)) > 0)
+    PQfreemem(buf);
   while ((r = PQgetResult(c)) != NULL) {
     printf("result %s\n", PQresStatus(PQresultStatus(r)));
     PQclear(r);

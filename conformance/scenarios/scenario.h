@@ -33,11 +33,16 @@ static void scenario_print_escaped(const char *s, int len) {
   putchar('"');
   for (int i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (c == '"' || c == '\\') printf("\\%c", c);
-    else if (c == '\n') printf("\\n");
-    else if (c == '\t') printf("\\t");
-    else if (c < 0x20 || c >= 0x7f) printf("\\x%02x", c);
-    else putchar(c);
+    if (c == '"' || c == '\\')
+      printf("\\%c", c);
+    else if (c == '\n')
+      printf("\\n");
+    else if (c == '\t')
+      printf("\\t");
+    else if (c < 0x20 || c >= 0x7f)
+      printf("\\x%02x", c);
+    else
+      putchar(c);
   }
   putchar('"');
 }
@@ -49,8 +54,8 @@ static void scenario_notice(void *arg, const PGresult *res) {
     int code;
     const char *name;
   } f[] = {{PG_DIAG_SEVERITY_NONLOCALIZED, "S"}, {PG_DIAG_SQLSTATE, "C"},
-           {PG_DIAG_MESSAGE_PRIMARY, "M"}, {PG_DIAG_MESSAGE_DETAIL, "D"},
-           {PG_DIAG_MESSAGE_HINT, "H"}, {PG_DIAG_CONTEXT, "W"}};
+           {PG_DIAG_MESSAGE_PRIMARY, "M"},       {PG_DIAG_MESSAGE_DETAIL, "D"},
+           {PG_DIAG_MESSAGE_HINT, "H"},          {PG_DIAG_CONTEXT, "W"}};
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
     const char *v = PQresultErrorField(res, f[i].code);
     if (v) {
@@ -94,8 +99,10 @@ static PGconn *scenario_connect(int argc, char **argv, int expect_fail) {
       if (fd < 0) break;
       FD_ZERO(&rs);
       FD_ZERO(&ws);
-      if (st == PGRES_POLLING_READING) FD_SET(fd, &rs);
-      else FD_SET(fd, &ws);
+      if (st == PGRES_POLLING_READING)
+        FD_SET(fd, &rs);
+      else
+        FD_SET(fd, &ws);
       if (select(fd + 1, &rs, &ws, NULL, NULL) < 0) break;
       st = PQconnectPoll(c);
     }
@@ -141,13 +148,16 @@ static void scenario_print_result(const PGresult *r) {
       printf("  row");
       for (int f = 0; f < nf; f++) {
         putchar(' ');
-        if (PQgetisnull(r, t, f)) printf("NULL");
-        else scenario_print_escaped(PQgetvalue(r, t, f), PQgetlength(r, t, f));
+        if (PQgetisnull(r, t, f))
+          printf("NULL");
+        else
+          scenario_print_escaped(PQgetvalue(r, t, f), PQgetlength(r, t, f));
       }
       putchar('\n');
     }
     int np = PQnparams(r);
-    for (int p = 0; p < np; p++) printf("  param %d type=%u\n", p, PQparamtype(r, p));
+    for (int p = 0; p < np; p++)
+      printf("  param %d type=%u\n", p, PQparamtype(r, p));
     return;
   }
   putchar('\n');
@@ -193,7 +203,8 @@ static void scenario_drain(PGconn *c) {
     ExecStatusType st = PQresultStatus(r);
     scenario_print_result(r);
     PQclear(r);
-    if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) return;
+    if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH)
+      return;
   }
 }
 

@@ -64,9 +64,8 @@ static void report(const dumper *d, size_t line, pgw_dir dir, size_t offset,
                    const char *what, const char *detail) {
   fflush(stdout);
   fprintf(stderr, "pgw dump: %s:%zu: %s stream offset %zu, phase %s: %s%s%s\n",
-          d->o->path, line, dir_name(dir), offset,
-          d->phase ? d->phase : "?", what, detail ? ": " : "",
-          detail ? detail : "");
+          d->o->path, line, dir_name(dir), offset, d->phase ? d->phase : "?",
+          what, detail ? ": " : "", detail ? detail : "");
 }
 
 static void render(dumper *d, pgw_dir dir, const pgw_message *m) {
@@ -106,8 +105,8 @@ static int roundtrip(dumper *d, size_t line, pgw_dir dir,
   }
   if (d->enc.len != m->wire_len) {
     snprintf(detail, sizeof detail,
-             "%s is %zu bytes on the wire, %zu re-encoded",
-             pgw_message_name(m), m->wire_len, d->enc.len);
+             "%s is %zu bytes on the wire, %zu re-encoded", pgw_message_name(m),
+             m->wire_len, d->enc.len);
     report(d, line, dir, m->offset + n, "round trip differs", detail);
     return -1;
   }
@@ -158,15 +157,13 @@ static int feed_chunk(dumper *d, const pgs_item *it) {
     if (resend(d, it->line, it->dir, &m) != 0) return -1;
     d->phase = phase_now(d);
     render(d, it->dir, &m);
-    if (d->o->roundtrip && roundtrip(d, it->line, it->dir, &m) != 0)
-      return -1;
+    if (d->o->roundtrip && roundtrip(d, it->line, it->dir, &m) != 0) return -1;
     if (pgw_conn_phase(rx) == PGW_PHASE_TLS_HANDSHAKE) d->tls = 1;
   }
   if (rc == PGW_NEED_MORE) return 0;
   if (rc == PGW_DIRECT_SSL) {
     d->tls = 1;
-    report(d, it->line, it->dir, pgw_conn_error(rx)->offset,
-           "PGW_DIRECT_SSL",
+    report(d, it->line, it->dir, pgw_conn_error(rx)->offset, "PGW_DIRECT_SSL",
            "the client opened with TLS (direct SSL); a session holds "
            "decrypted bytes only after '@ tls on'");
     return -1;
@@ -228,8 +225,7 @@ int cli_dump(const cli_dump_opts *o) {
     const pgs_item *it = &s.items[i];
     if (it->kind == PGS_META) {
       if (strcmp(it->key, "tls") == 0 && strcmp(it->value, "on") == 0) {
-        if (!d.tls ||
-            pgw_conn_tls_established(&d.conn[PGW_FRONTEND]) != 0 ||
+        if (!d.tls || pgw_conn_tls_established(&d.conn[PGW_FRONTEND]) != 0 ||
             pgw_conn_tls_established(&d.conn[PGW_BACKEND]) != 0) {
           fflush(stdout);
           fprintf(stderr,

@@ -14,7 +14,8 @@ static void i16_list(cli_emit *e, const char *name, size_t nlen,
   pgw_iter it = pgw_i16_iter(l);
   int16_t v;
   e->begin(e, name, nlen, 1);
-  while (pgw_i16_next(&it, &v) == 1) e->num(e, K(""), v);
+  while (pgw_i16_next(&it, &v) == 1)
+    e->num(e, K(""), v);
   e->end(e, 1);
 }
 
@@ -23,7 +24,8 @@ static void oid_list(cli_emit *e, const char *name, size_t nlen,
   pgw_iter it = pgw_oid_iter(l);
   uint32_t v;
   e->begin(e, name, nlen, 1);
-  while (pgw_oid_next(&it, &v) == 1) e->num(e, K(""), (long long)v);
+  while (pgw_oid_next(&it, &v) == 1)
+    e->num(e, K(""), (long long)v);
   e->end(e, 1);
 }
 
@@ -32,7 +34,8 @@ static void value_list(cli_emit *e, const char *name, size_t nlen,
   pgw_iter it = pgw_value_iter(l);
   pgw_value v;
   e->begin(e, name, nlen, 1);
-  while (pgw_value_next(&it, &v) == 1) e->value(e, K(""), v);
+  while (pgw_value_next(&it, &v) == 1)
+    e->value(e, K(""), v);
   e->end(e, 1);
 }
 
@@ -41,7 +44,8 @@ static void str_list(cli_emit *e, const char *name, size_t nlen,
   pgw_iter it = pgw_str_iter(l);
   pgw_str s;
   e->begin(e, name, nlen, 1);
-  while (pgw_str_next(&it, &s) == 1) str(e, K(""), s);
+  while (pgw_str_next(&it, &s) == 1)
+    str(e, K(""), s);
   e->end(e, 1);
 }
 
@@ -74,19 +78,14 @@ static void columns(cli_emit *e, const pgw_column_list *l) {
 
 static void authentication(cli_emit *e, const pgw_authentication *a) {
   switch (a->code) {
-  case PGW_AUTH_MD5_PASSWORD:
-    e->bytes(e, K("salt"), a->salt, 4);
-    break;
-  case PGW_AUTH_SASL:
-    str_list(e, K("mechanisms"), &a->mechanisms);
-    break;
+  case PGW_AUTH_MD5_PASSWORD: e->bytes(e, K("salt"), a->salt, 4); break;
+  case PGW_AUTH_SASL: str_list(e, K("mechanisms"), &a->mechanisms); break;
   case PGW_AUTH_GSS_CONTINUE:
   case PGW_AUTH_SASL_CONTINUE:
   case PGW_AUTH_SASL_FINAL:
     e->bytes(e, K("data"), a->data.ptr, a->data.len);
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -160,15 +159,11 @@ void cli_emit_fields(cli_emit *e, const pgw_message *m) {
     str(e, K("query"), b->body.parse.query);
     oid_list(e, K("param_types"), &b->body.parse.param_types);
     break;
-  case PGW_MSG_QUERY:
-    str(e, K("query"), b->body.query.text);
-    break;
+  case PGW_MSG_QUERY: str(e, K("query"), b->body.query.text); break;
   case PGW_MSG_PASSWORD_MESSAGE:
     str(e, K("password"), b->body.password.text);
     break;
-  case PGW_MSG_COPY_FAIL:
-    str(e, K("message"), b->body.copy_fail.text);
-    break;
+  case PGW_MSG_COPY_FAIL: str(e, K("message"), b->body.copy_fail.text); break;
   case PGW_MSG_COMMAND_COMPLETE:
     str(e, K("tag"), b->body.command_complete.text);
     break;
@@ -206,12 +201,8 @@ void cli_emit_fields(cli_emit *e, const pgw_message *m) {
   case PGW_MSG_DATA_ROW:
     value_list(e, K("columns"), &b->body.data_row.columns);
     break;
-  case PGW_MSG_ERROR_RESPONSE:
-    notice(e, &b->body.error);
-    break;
-  case PGW_MSG_NOTICE_RESPONSE:
-    notice(e, &b->body.notice);
-    break;
+  case PGW_MSG_ERROR_RESPONSE: notice(e, &b->body.error); break;
+  case PGW_MSG_NOTICE_RESPONSE: notice(e, &b->body.notice); break;
   case PGW_MSG_FUNCTION_CALL_RESPONSE:
     e->value(e, K("result"), b->body.function_result.result);
     break;
@@ -237,7 +228,6 @@ void cli_emit_fields(cli_emit *e, const pgw_message *m) {
   case PGW_MSG_ROW_DESCRIPTION:
     columns(e, &b->body.row_description.columns);
     break;
-  default: /* no fields */
-    break;
+  default: /* no fields */ break;
   }
 }

@@ -47,21 +47,25 @@ static int mask_for_type(uint32_t type) {
   case 1266: /* timetz */
   case 3220: /* pg_lsn */
   case 28:   /* xid */
-  case 5069: /* xid8 */
-    return MASK;
-  case 26: /* oid */
-    return MASK_NEW_OID;
-  default:
-    return KEEP;
+  case 5069: /* xid8 */ return MASK;
+  case 26: /* oid */ return MASK_NEW_OID;
+  default: return KEEP;
   }
 }
 
 /* Rule "replication results": columns of IDENTIFY_SYSTEM,
  * CREATE_REPLICATION_SLOT and friends that depend on the server's WAL. */
 static int replication_column(pgw_str name) {
-  static const char *const names[] = {
-      "systemid", "timeline", "xlogpos", "consistent_point", "snapshot_name",
-      "restart_lsn", "confirmed_flush_lsn", "lsn", "next_tli", "next_tli_startpos"};
+  static const char *const names[] = {"systemid",
+                                      "timeline",
+                                      "xlogpos",
+                                      "consistent_point",
+                                      "snapshot_name",
+                                      "restart_lsn",
+                                      "confirmed_flush_lsn",
+                                      "lsn",
+                                      "next_tli",
+                                      "next_tli_startpos"};
   size_t i;
   for (i = 0; i < sizeof names / sizeof names[0]; i++)
     if (str_is(name, names[i])) return 1;
@@ -128,7 +132,8 @@ static char *mask_scram(const uint8_t *p, size_t n, const char *masked,
   if (!o) return NULL;
   while (i <= n) {
     size_t j = i;
-    while (j < n && p[j] != ',') j++;
+    while (j < n && p[j] != ',')
+      j++;
     if (part >= skip && j - i >= 2 && p[i + 1] == '=' &&
         strchr(masked, (char)p[i])) {
       o[k++] = (char)p[i];
@@ -162,7 +167,8 @@ static uint32_t be32(const uint8_t *p) {
          (uint32_t)p[3];
 }
 
-/* ---- normalise ------------------------------------------------------------ */
+/* ---- normalise ------------------------------------------------------------
+ */
 
 static int data_row(cli_norm *n, pgw_message *c, pgw_buf *out) {
   const pgw_value_list *l = &c->body.data_row.columns;
@@ -178,9 +184,9 @@ static int data_row(cli_norm *n, pgw_message *c, pgw_buf *out) {
   while (pgw_value_next(&it, &v) == 1 && i < l->count) {
     int k = i < n->ncols ? n->mask_col[i] : KEEP;
     if (v.len >= 0 &&
-        (k == MASK ||
-         (k == MASK_NEW_OID &&
-          (new_oid_text(v) || (v.len == 4 && be32(v.ptr) >= FIRST_NORMAL_OID))))) {
+        (k == MASK || (k == MASK_NEW_OID &&
+                       (new_oid_text(v) ||
+                        (v.len == 4 && be32(v.ptr) >= FIRST_NORMAL_OID))))) {
       v.ptr = (const uint8_t *)star;
       v.len = 1;
       any = 1;
@@ -245,8 +251,7 @@ static int parameter_description(pgw_message *c, pgw_buf *out) {
 }
 
 /* Rule "source line": the L field of ErrorResponse/NoticeResponse. */
-static int notice(cli_norm *n, pgw_message *c, pgw_notice *body,
-                  pgw_buf *out) {
+static int notice(cli_norm *n, pgw_message *c, pgw_notice *body, pgw_buf *out) {
   const pgw_notice_field_list *l = &body->fields;
   pgw_notice_field *items;
   pgw_iter it;
@@ -318,8 +323,8 @@ static int normalise(cli_norm *n, pgw_dir dir, const pgw_message *m,
                m->body.auth.code == PGW_AUTH_SASL_FINAL) {
       /* rule "SCRAM nonces, salt, proof, signature" */
       size_t len;
-      char *t = mask_scram(m->body.auth.data.ptr, m->body.auth.data.len,
-                           "rsv", 0, &len);
+      char *t = mask_scram(m->body.auth.data.ptr, m->body.auth.data.len, "rsv",
+                           0, &len);
       int rc;
       if (!t) return PGW_ERR_NOMEM;
       c.body.auth.data.ptr = (const uint8_t *)t;

@@ -21,9 +21,9 @@
 #define CLI_OID_LO_CREATE 715u
 
 typedef struct cli_norm {
-  int32_t auth_code;      /* last Authentication request's code, -1 none */
-  uint32_t fcall_oid;     /* function of the last FunctionCall */
-  int replication;        /* 0 no, 1 physical, 2 logical (StartupMessage) */
+  int32_t auth_code;  /* last Authentication request's code, -1 none */
+  uint32_t fcall_oid; /* function of the last FunctionCall */
+  int replication;    /* 0 no, 1 physical, 2 logical (StartupMessage) */
   /* Set by the caller: 1 if the live server's version is the recording's
    * (then ErrorResponse/NoticeResponse source lines are compared), 0 if it
    * differs or is unknown. */

@@ -40,9 +40,9 @@ typedef struct chunk {
 } chunk;
 
 typedef struct side {
-  int fd;      /* the socket this side's bytes are read from */
-  int eof;     /* read returned 0 */
-  int shut;    /* the peer's write side was shut down after eof */
+  int fd;           /* the socket this side's bytes are read from */
+  int eof;          /* read returned 0 */
+  int shut;         /* the peer's write side was shut down after eof */
   uint8_t *pending; /* bytes read from fd, not yet written to the peer */
   size_t pending_len, pending_pos;
 } side;
@@ -57,8 +57,8 @@ typedef struct conn {
   int sniffing;  /* decoders still in step */
   int recording; /* 0 after a switch to TLS */
   const char *tls_note;
-  char *server;  /* "PostgreSQL 15.x" */
-  char *client;  /* application_name */
+  char *server; /* "PostgreSQL 15.x" */
+  char *client; /* application_name */
 } conn;
 
 static volatile sig_atomic_t stop_requested;
@@ -82,8 +82,7 @@ static int parse_addr(const char *text, struct sockaddr_in *sa) {
   if (strcmp(host, "localhost") == 0) strcpy(host, "127.0.0.1");
   errno = 0;
   port = strtol(colon + 1, &end, 10);
-  if (errno || *end || end == colon + 1 || port < 0 || port > 65535)
-    return -1;
+  if (errno || *end || end == colon + 1 || port < 0 || port > 65535) return -1;
   memset(sa, 0, sizeof *sa);
   sa->sin_family = AF_INET;
   sa->sin_port = htons((uint16_t)port);
@@ -109,8 +108,7 @@ static void sniff_message(conn *c, pgw_dir dir, const pgw_message *m) {
           p.value.len > 0)
         c->client = strndup_((const uint8_t *)p.value.ptr, p.value.len);
   }
-  if (dir == PGW_BACKEND && m->kind == PGW_MSG_PARAMETER_STATUS &&
-      !c->server) {
+  if (dir == PGW_BACKEND && m->kind == PGW_MSG_PARAMETER_STATUS && !c->server) {
     const pgw_parameter_status *ps = &m->body.parameter_status;
     if (ps->name.len == 14 && memcmp(ps->name.ptr, "server_version", 14) == 0) {
       c->server = malloc(ps->value.len + 12);
@@ -155,8 +153,7 @@ static void sniff(conn *c, pgw_dir dir, const uint8_t *data, size_t len) {
   }
 }
 
-static int record_chunk(conn *c, pgw_dir dir, const uint8_t *data,
-                        size_t len) {
+static int record_chunk(conn *c, pgw_dir dir, const uint8_t *data, size_t len) {
   chunk *ch;
   int was_recording = c->recording;
   /* Direct SSL is seen on the first bytes: check before keeping them. */
@@ -231,7 +228,8 @@ static void close_conn(conn *c, const cli_record_opts *o, int *status) {
     if (c->s[i].fd >= 0) close(c->s[i].fd);
     free(c->s[i].pending);
   }
-  for (i = 0; i < c->nchunks; i++) free(c->chunks[i].data);
+  for (i = 0; i < c->nchunks; i++)
+    free(c->chunks[i].data);
   free(c->chunks);
   free(c->server);
   free(c->client);
@@ -404,10 +402,8 @@ int cli_record(const cli_record_opts *o) {
       if (!c->used || idx[i] < 0) continue;
       rf = pfd[idx[i]].revents;
       rb = pfd[idx[i] + 1].revents;
-      if (pump(c, PGW_FRONTEND, rf) != 0 ||
-          pump(c, PGW_BACKEND, rb) != 0 ||
-          (c->s[0].shut && c->s[1].shut) ||
-          ((rf | rb) & POLLNVAL)) {
+      if (pump(c, PGW_FRONTEND, rf) != 0 || pump(c, PGW_BACKEND, rb) != 0 ||
+          (c->s[0].shut && c->s[1].shut) || ((rf | rb) & POLLNVAL)) {
         close_conn(c, o, &status);
         open_count--;
       }

@@ -79,7 +79,8 @@ static void j_bytes(cli_emit *e, const char *name, size_t nlen,
     return;
   }
   fputs("{\"hex\":\"", e->f);
-  for (i = 0; i < n; i++) fprintf(e->f, "%02x", p[i]);
+  for (i = 0; i < n; i++)
+    fprintf(e->f, "%02x", p[i]);
   fputs("\"}", e->f);
 }
 

@@ -70,7 +70,9 @@ static void string(FILE *f, pgw_str s, int mask) {
 }
 
 /* libpq's isprint() in the C locale. */
-static int is_print(uint8_t c) { return c >= 0x20 && c < 0x7f; }
+static int is_print(uint8_t c) {
+  return c >= 0x20 && c < 0x7f;
+}
 
 static void byte1(FILE *f, uint8_t c) {
   if (is_print(c))
@@ -99,7 +101,8 @@ static void i16s(FILE *f, const pgw_i16_list *l, int with_count) {
   pgw_iter it = pgw_i16_iter(l);
   int16_t v;
   if (with_count) int16(f, (long long)l->count);
-  while (pgw_i16_next(&it, &v) == 1) int16(f, v);
+  while (pgw_i16_next(&it, &v) == 1)
+    int16(f, v);
 }
 
 static void values(FILE *f, const pgw_value_list *l) {
@@ -116,7 +119,8 @@ static void oids(FILE *f, const pgw_oid_list *l) {
   pgw_iter it = pgw_oid_iter(l);
   uint32_t v;
   int16(f, (long long)l->count);
-  while (pgw_oid_next(&it, &v) == 1) int32(f, (long long)v, 1);
+  while (pgw_oid_next(&it, &v) == 1)
+    int32(f, (long long)v, 1);
 }
 
 static void notice(FILE *f, const pgw_notice *n) {
@@ -160,12 +164,12 @@ static void authentication(FILE *f, const pgw_authentication *a) {
     pgw_iter it = pgw_str_iter(&a->mechanisms);
     pgw_str s;
     fputs("AuthenticationSASL\t", f);
-    while (pgw_str_next(&it, &s) == 1) string(f, s, 0);
+    while (pgw_str_next(&it, &s) == 1)
+      string(f, s, 0);
     fputs(" \"\"", f); /* the list's terminating empty string */
     break;
   }
-  default:
-    fprintf(f, "Unknown authentication message %ld", (long)a->code);
+  default: fprintf(f, "Unknown authentication message %ld", (long)a->code);
   }
 }
 
@@ -223,7 +227,9 @@ static const pqtrace_scope *scope_of(int libpq) {
   return NULL;
 }
 
-int cli_pqtrace_known(int libpq) { return scope_of(libpq) != NULL; }
+int cli_pqtrace_known(int libpq) {
+  return scope_of(libpq) != NULL;
+}
 
 int cli_pqtrace_init(cli_pqtrace *t, int libpq) {
   if (!scope_of(libpq)) return -1;
@@ -294,11 +300,8 @@ void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg) {
             m->body.encryption.answer);
     return;
   case PGW_MSG_ERROR_RESPONSE:
-  case PGW_MSG_NOTICE_RESPONSE:
-    fprintf(f, "%s\tNN\t", dir);
-    break;
-  default:
-    fprintf(f, "%s\t%zu\t", dir, len);
+  case PGW_MSG_NOTICE_RESPONSE: fprintf(f, "%s\tNN\t", dir); break;
+  default: fprintf(f, "%s\t%zu\t", dir, len);
   }
   if (m->malformed) {
     fprintf(f, "Unknown message: %02x\n", m->type);
@@ -387,8 +390,7 @@ void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg) {
     break;
   case PGW_MSG_SASL_RESPONSE:
     fputs("SASLResponse\t", f);
-    nchar(f, m->body.sasl_response.data.ptr, m->body.sasl_response.data.len,
-          1);
+    nchar(f, m->body.sasl_response.data.ptr, m->body.sasl_response.data.len, 1);
     break;
   case PGW_MSG_FUNCTION_CALL:
     fputs("FunctionCall\t", f);
@@ -412,8 +414,7 @@ void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg) {
      * when the key was longer than 4 bytes (protocol 3.2). */
     fputs("BackendKeyData\t NNNN NNNN", f);
     if (len != 12)
-      fprintf(f, "\nmismatched message length: consumed 12, expected %zu",
-              len);
+      fprintf(f, "\nmismatched message length: consumed 12, expected %zu", len);
     break;
   case PGW_MSG_PARSE:
     fputs("Parse\t", f);
@@ -425,9 +426,7 @@ void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg) {
     fputs("Query\t", f);
     string(f, m->body.query.text, 0);
     break;
-  case PGW_MSG_AUTHENTICATION:
-    authentication(f, &m->body.auth);
-    break;
+  case PGW_MSG_AUTHENTICATION: authentication(f, &m->body.auth); break;
   case PGW_MSG_PARAMETER_STATUS:
     fputs("ParameterStatus\t", f);
     string(f, m->body.parameter_status.name, 0);
@@ -459,7 +458,8 @@ void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg) {
     fputs("NegotiateProtocolVersion\t", f);
     int32(f, (long long)m->body.negotiate.newest_version, 0);
     int32(f, (long long)m->body.negotiate.unrecognized.count, 0);
-    while (pgw_str_next(&it, &s) == 1) string(f, s, 0);
+    while (pgw_str_next(&it, &s) == 1)
+      string(f, s, 0);
     break;
   }
   case PGW_MSG_FUNCTION_CALL_RESPONSE:
@@ -473,9 +473,7 @@ void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg) {
     fputs("ReadyForQuery\t", f);
     byte1(f, m->body.ready.status);
     break;
-  default:
-    fprintf(f, "Unknown message: %02x", m->type);
-    break;
+  default: fprintf(f, "Unknown message: %02x", m->type); break;
   }
   fputc('\n', f);
 }

@@ -71,7 +71,8 @@ static void t_bytes(cli_emit *e, const char *name, size_t nlen,
     return;
   }
   fputs("x'", e->f);
-  for (i = 0; i < shown; i++) fprintf(e->f, "%02x", p[i]);
+  for (i = 0; i < shown; i++)
+    fprintf(e->f, "%02x", p[i]);
   fputc('\'', e->f);
   if (shown < n) fprintf(e->f, "...(%zu bytes)", n);
 }

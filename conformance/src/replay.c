@@ -95,7 +95,8 @@ typedef struct recording {
 
 static void rec_free(recording *r) {
   size_t i;
-  for (i = 0; i < r->n; i++) free(r->msgs[i].payload);
+  for (i = 0; i < r->n; i++)
+    free(r->msgs[i].payload);
   free(r->msgs);
   free(r->chunks);
   free(r->server_version);
@@ -105,8 +106,8 @@ static void rec_free(recording *r) {
 /* Decode recorded message i again (its views point into the recording). */
 static int rec_decode(const recording *r, size_t i, pgw_message *m) {
   const rmsg *x = &r->msgs[i];
-  int rc = pgw_message_decode(x->kind, x->payload, x->plen, x->protocol, m,
-                              NULL);
+  int rc =
+      pgw_message_decode(x->kind, x->payload, x->plen, x->protocol, m, NULL);
   m->offset = x->offset;
   m->wire_len = x->wire_len;
   return rc;
@@ -118,7 +119,8 @@ static int is_57014(const pgw_message *m) {
   if (m->kind != PGW_MSG_ERROR_RESPONSE) return 0;
   it = pgw_notice_field_iter(&m->body.error.fields);
   while (pgw_notice_field_next(&it, &f) == 1)
-    if (f.code == 'C' && f.value.len == 5 && memcmp(f.value.ptr, "57014", 5) == 0)
+    if (f.code == 'C' && f.value.len == 5 &&
+        memcmp(f.value.ptr, "57014", 5) == 0)
       return 1;
   return 0;
 }
@@ -157,7 +159,10 @@ static void rec_scan(recording *r) {
   for (i = 0; i < r->n; i++) {
     pgw_message m;
     if (rec_decode(r, i, &m) != 0) continue;
-    if (r->msgs[i].dir == PGW_FRONTEND) nf++; else nb++;
+    if (r->msgs[i].dir == PGW_FRONTEND)
+      nf++;
+    else
+      nb++;
     switch (m.kind) {
     case PGW_MSG_STARTUP_MESSAGE: {
       pgw_iter it = pgw_param_iter(&m.body.startup.params);
@@ -357,12 +362,14 @@ static int wait_readable(int fd, int timeout_ms) {
   p.fd = fd;
   p.events = POLLIN;
   p.revents = 0;
-  do rc = poll(&p, 1, timeout_ms);
+  do
+    rc = poll(&p, 1, timeout_ms);
   while (rc < 0 && errno == EINTR);
   return rc;
 }
 
-/* ---- the live peer --------------------------------------------------------- */
+/* ---- the live peer ---------------------------------------------------------
+ */
 
 typedef struct live {
   int fd;
@@ -395,7 +402,8 @@ static int live_next(live *l, pgw_message *m, int timeout_ms, int extra_fd) {
     ssize_t n;
     int rc = pgw_conn_next(&l->conn, m);
     if (rc != PGW_NEED_MORE) return rc;
-    if (l->eof) return pgw_conn_finish(&l->conn) ? PGW_ERR_END_OF_STREAM : R_EOF;
+    if (l->eof)
+      return pgw_conn_finish(&l->conn) ? PGW_ERR_END_OF_STREAM : R_EOF;
     p[0].fd = l->fd;
     p[0].events = POLLIN;
     p[0].revents = 0;
@@ -418,7 +426,8 @@ static int live_next(live *l, pgw_message *m, int timeout_ms, int extra_fd) {
   }
 }
 
-/* ---- the replayer ---------------------------------------------------------- */
+/* ---- the replayer ----------------------------------------------------------
+ */
 
 typedef struct replayer {
   const cli_replay_opts *o;
@@ -431,8 +440,8 @@ typedef struct replayer {
   live lv;
   cli_norm nrec, nlive;
   pgw_buf na, nb, out;
-  size_t ok;       /* messages matched or sent */
-  long last_sent;  /* index of the last message pgw sent, -1 none */
+  size_t ok;      /* messages matched or sent */
+  long last_sent; /* index of the last message pgw sent, -1 none */
   int send_failed;
   /* live authentication state */
   int32_t live_auth;
@@ -454,7 +463,7 @@ typedef struct replayer {
   uint32_t lo_rec[MAX_LO], lo_live[MAX_LO];
   size_t nlo;
   int listen_fd;
-  int seen_copy_both;    /* live: a CopyBothResponse came (replication) */
+  int seen_copy_both; /* live: a CopyBothResponse came (replication) */
   size_t keepalives_skipped;
   int encoding_differs; /* a message pgw re-encoded differs from the
                            recording: reported, and the replay fails */
@@ -498,8 +507,9 @@ static int mismatch(replayer *r, const recording *rec, size_t i,
   if (r->last_sent >= 0 && (size_t)r->last_sent < r->rec.n &&
       rec_decode(&r->rec, (size_t)r->last_sent, &m) == 0) {
     /* what pgw encoded last: a bad encoding shows up in the answer to it */
-    fprintf(stderr, "  the last message pgw sent was message %ld (recorded "
-                    "form; MD5/SCRAM/cancel fields recomputed live):\n",
+    fprintf(stderr,
+            "  the last message pgw sent was message %ld (recorded "
+            "form; MD5/SCRAM/cancel fields recomputed live):\n",
             r->last_sent + 1);
     render_line("sent:", r->rec.msgs[r->last_sent].dir,
                 r->rec.msgs[r->last_sent].phase, &m);
@@ -556,8 +566,7 @@ static int compare(replayer *r, const recording *rec, size_t i,
   pgw_buf_clear(&r->na);
   pgw_buf_clear(&r->nb);
   rc = cli_norm_message(&r->nrec, x->dir, &rm, x->phase, &r->na);
-  if (rc == 0)
-    rc = cli_norm_message(&r->nlive, x->dir, m, live_phase, &r->nb);
+  if (rc == 0) rc = cli_norm_message(&r->nlive, x->dir, m, live_phase, &r->nb);
   if (rc != 0) return fail(r, "cannot normalise: %s", pgw_strerror(rc));
   if (rm.kind != m->kind || r->na.len != r->nb.len ||
       memcmp(r->na.data, r->nb.data, r->na.len) != 0)
@@ -624,7 +633,8 @@ static void check_encoding(replayer *r, size_t i, const uint8_t *enc,
     render_line("recorded:", x->dir, x->phase, &m);
 }
 
-/* ---- --to-server ------------------------------------------------------------ */
+/* ---- --to-server ------------------------------------------------------------
+ */
 
 static int run_cancel_to_server(replayer *r) {
   live cl;
@@ -681,8 +691,10 @@ static int run_cancel_to_server(replayer *r) {
   rc = live_next(&cl, &m, r->timeout_ms, -1);
   live_close(&cl);
   if (rc == PGW_OK) {
-    fprintf(stderr, "pgw replay: %s: the server answered the CancelRequest "
-                    "with a message\n", r->cancel.path);
+    fprintf(stderr,
+            "pgw replay: %s: the server answered the CancelRequest "
+            "with a message\n",
+            r->cancel.path);
     return -1;
   }
   if (rc != R_EOF) {
@@ -806,17 +818,21 @@ static int scram_client_final(replayer *r, const pgw_message *rm,
   pgw_buf auth;
   int salt_len, iterations, rc = -1;
   size_t head;
-  if (!r->password) return fail(r, "SCRAM needs --password (or PGPASSWORD)%s", "");
+  if (!r->password)
+    return fail(r, "SCRAM needs --password (or PGPASSWORD)%s", "");
   if (!r->server_first || !r->client_first)
     return fail(r, "SCRAM: no server-first or client-first message%s", "");
   sf.ptr = r->server_first;
   sf.len = r->server_first_len;
   cf.ptr = r->client_first;
   cf.len = r->client_first_len;
-  if (cli_scram_bare(cf, &bare) != 0 || !cli_scram_attr(bare, 'r', &cfirst_nonce) ||
+  if (cli_scram_bare(cf, &bare) != 0 ||
+      !cli_scram_attr(bare, 'r', &cfirst_nonce) ||
       !cli_scram_attr(sf, 'r', &nonce) || !cli_scram_attr(sf, 's', &salt64) ||
-      !cli_scram_attr(sf, 'i', &iter) || iter.len == 0 || iter.len >= sizeof num)
-    return fail(r, "SCRAM: malformed server-first or client-first message%s", "");
+      !cli_scram_attr(sf, 'i', &iter) || iter.len == 0 ||
+      iter.len >= sizeof num)
+    return fail(r, "SCRAM: malformed server-first or client-first message%s",
+                "");
   cf.ptr = (const char *)rm->body.sasl_response.data.ptr;
   cf.len = rm->body.sasl_response.data.len;
   if (!cli_scram_attr(cf, 'c', &c))
@@ -826,9 +842,12 @@ static int scram_client_final(replayer *r, const pgw_message *rm,
   iterations = atoi(num);
   salt_len = cli_b64_decode(salt64.ptr, salt64.len, salt, sizeof salt);
   if (salt_len < 0 || iterations < 1 ||
-      cli_scram_keys_derive(r->password, salt, (size_t)salt_len, iterations, &k))
-    return fail(r, "SCRAM: bad salt or iteration count, or a password that "
-                   "is not printable ASCII%s", "");
+      cli_scram_keys_derive(r->password, salt, (size_t)salt_len, iterations,
+                            &k))
+    return fail(r,
+                "SCRAM: bad salt or iteration count, or a password that "
+                "is not printable ASCII%s",
+                "");
   /* client-final-message-without-proof, then AuthMessage */
   pgw_buf_clear(text);
   if (pgw_buf_reserve(text, c.len + nonce.len + 200) != 0) return -1;
@@ -878,7 +897,8 @@ static int send_frontend(replayer *r, size_t i) {
   case PGW_MSG_PASSWORD_MESSAGE:
     if (r->live_auth == PGW_AUTH_MD5_PASSWORD) {
       if (!r->password)
-        return fail(r, "MD5 authentication needs --password (or PGPASSWORD)%s", "");
+        return fail(r, "MD5 authentication needs --password (or PGPASSWORD)%s",
+                    "");
       if (cli_md5_password(r->password, r->rec.user, r->live_salt, md5) != 0)
         return fail(r, "MD5 computation failed%s", "");
       lm.body.password.text = pgw_str_from_cstr(md5);
@@ -999,9 +1019,9 @@ static int expect_end(replayer *r, const recording *rec) {
             rec->path, rec->n + 1,
             r->lv.conn.role == PGW_FRONTEND ? "server" : "client",
             pgw_phase_name(pgw_conn_phase(&r->lv.conn)));
-    render_line("actual:", r->lv.conn.role == PGW_FRONTEND ? PGW_BACKEND
-                                                           : PGW_FRONTEND,
-                pgw_conn_phase(&r->lv.conn), &m);
+    render_line(
+        "actual:", r->lv.conn.role == PGW_FRONTEND ? PGW_BACKEND : PGW_FRONTEND,
+        pgw_conn_phase(&r->lv.conn), &m);
     return -1;
   }
   fprintf(stderr, "pgw replay: %s: after the last message: %s\n", rec->path,
@@ -1039,7 +1059,8 @@ static int to_server(replayer *r) {
   return 0;
 }
 
-/* ---- --to-client ------------------------------------------------------------ */
+/* ---- --to-client ------------------------------------------------------------
+ */
 
 static int listen_on(const char *addr, char *shown, size_t n) {
   struct sockaddr_in sa;
@@ -1086,7 +1107,8 @@ static int recorded_accepts(const recording *rec, size_t i) {
   pgw_message m;
   if (b < 0 || rec_decode(rec, (size_t)b, &m) != 0) return 0;
   return m.kind == PGW_MSG_AUTHENTICATION &&
-         (m.body.auth.code == PGW_AUTH_OK || m.body.auth.code == PGW_AUTH_SASL_FINAL);
+         (m.body.auth.code == PGW_AUTH_OK ||
+          m.body.auth.code == PGW_AUTH_SASL_FINAL);
 }
 
 /* --to-client: the authentication checks on a client message that
@@ -1111,17 +1133,19 @@ static int check_client_auth(replayer *r, size_t i, const pgw_message *m) {
       pgw_message a;
       long b = (long)i - 1;
       int good;
-      while (b >= 0 && r->rec.msgs[b].kind != PGW_MSG_AUTHENTICATION) b--;
+      while (b >= 0 && r->rec.msgs[b].kind != PGW_MSG_AUTHENTICATION)
+        b--;
       if (b < 0 || rec_decode(&r->rec, (size_t)b, &a) != 0 ||
           cli_md5_password(r->password, r->rec.user, a.body.auth.salt, md5))
         return fail(r, "MD5 computation failed%s", "");
       good = m->body.password.text.len == 35 &&
              memcmp(m->body.password.text.ptr, md5, 35) == 0;
       if (good != recorded_accepts(&r->rec, i))
-        return mismatch(r, &r->rec, i, m, ph,
-                        good ? "the client's MD5 hash matches --password but "
-                               "the recorded server rejected it"
-                             : "the client's MD5 hash does not match --password");
+        return mismatch(
+            r, &r->rec, i, m, ph,
+            good ? "the client's MD5 hash matches --password but "
+                   "the recorded server rejected it"
+                 : "the client's MD5 hash does not match --password");
     }
     break;
   case PGW_MSG_SASL_INITIAL_RESPONSE:
@@ -1148,22 +1172,28 @@ static int check_client_auth(replayer *r, size_t i, const pgw_message *m) {
     sf.ptr = r->server_first;
     sf.len = r->server_first_len;
     if (!r->client_first || !r->server_first ||
-        cli_scram_bare((pgw_str){r->client_first, r->client_first_len}, &bare) ||
+        cli_scram_bare((pgw_str){r->client_first, r->client_first_len},
+                       &bare) ||
         !cli_scram_attr(cf, 'r', &nonce) || !cli_scram_attr(sf, 'r', &snonce) ||
-        !cli_scram_attr(cf, 'p', &proof64) || !cli_scram_attr(sf, 's', &salt64) ||
-        !cli_scram_attr(sf, 'i', &iter) || iter.len >= sizeof num)
-      return mismatch(r, &r->rec, i, m, ph, "malformed SCRAM client-final message");
-    if (nonce.len != snonce.len || memcmp(nonce.ptr, snonce.ptr, nonce.len) != 0)
+        !cli_scram_attr(cf, 'p', &proof64) ||
+        !cli_scram_attr(sf, 's', &salt64) || !cli_scram_attr(sf, 'i', &iter) ||
+        iter.len >= sizeof num)
+      return mismatch(r, &r->rec, i, m, ph,
+                      "malformed SCRAM client-final message");
+    if (nonce.len != snonce.len ||
+        memcmp(nonce.ptr, snonce.ptr, nonce.len) != 0)
       return mismatch(r, &r->rec, i, m, ph,
                       "the client-final nonce is not the server-first nonce");
     memcpy(num, iter.ptr, iter.len);
     num[iter.len] = '\0';
     salt_len = cli_b64_decode(salt64.ptr, salt64.len, salt, sizeof salt);
     plen = cli_b64_decode(proof64.ptr, proof64.len, proof, sizeof proof);
-    if (salt_len < 0 ||
-        cli_scram_keys_derive(r->password, salt, (size_t)salt_len, atoi(num), &k))
-      return fail(r, "SCRAM: bad recorded salt or iteration count, or a "
-                     "password that is not printable ASCII%s", "");
+    if (salt_len < 0 || cli_scram_keys_derive(r->password, salt,
+                                              (size_t)salt_len, atoi(num), &k))
+      return fail(r,
+                  "SCRAM: bad recorded salt or iteration count, or a "
+                  "password that is not printable ASCII%s",
+                  "");
     /* client-final-message-without-proof: up to ",p=" */
     p = proof64.ptr - 3;
     head.ptr = cf.ptr;
@@ -1179,22 +1209,21 @@ static int check_client_auth(replayer *r, size_t i, const pgw_message *m) {
       auth.len = bare.len + 2 + sf.len + head.len;
       a.ptr = (const char *)auth.data;
       a.len = auth.len;
-      good = plen < 0 ? 0
-                      : cli_scram_verify_proof(&k, a, proof, (size_t)plen);
+      good = plen < 0 ? 0 : cli_scram_verify_proof(&k, a, proof, (size_t)plen);
       if (cli_scram_server_signature(&k, a, r->server_sig) == 0)
         r->have_sig = 1;
     }
     pgw_buf_free(&auth);
     if (good < 0) return fail(r, "SCRAM computation failed%s", "");
     if (good != recorded_accepts(&r->rec, i))
-      return mismatch(r, &r->rec, i, m, ph,
-                      good ? "the client's SCRAM proof matches --password but "
-                             "the recorded server rejected it"
-                           : "the client's SCRAM proof does not match --password");
+      return mismatch(
+          r, &r->rec, i, m, ph,
+          good ? "the client's SCRAM proof matches --password but "
+                 "the recorded server rejected it"
+               : "the client's SCRAM proof does not match --password");
     break;
   }
-  case PGW_MSG_CANCEL_REQUEST:
-    break;
+  case PGW_MSG_CANCEL_REQUEST: break;
   default: break;
   }
   return 0;
@@ -1225,8 +1254,10 @@ static int serve_cancel(replayer *r, int fd) {
     pgw_message rm;
     int same;
     if (!r->has_cancel) {
-      rc = fail(r, "another connection arrived, and no cancel session "
-                   "(FILE-N.pgs) is paired with this one%s", "");
+      rc = fail(r,
+                "another connection arrived, and no cancel session "
+                "(FILE-N.pgs) is paired with this one%s",
+                "");
       render_line("actual:", PGW_FRONTEND, pgw_conn_phase(&cl.conn), &m);
       live_close(&cl);
       return rc;
@@ -1234,14 +1265,17 @@ static int serve_cancel(replayer *r, int fd) {
     if (repeat && m.kind == PGW_MSG_CANCEL_REQUEST) {
       /* a client may cancel twice (two signals); the server ignores the
        * second, and so does the replay */
-      fprintf(stderr, "pgw replay: %s: note: a second CancelRequest, "
-                      "ignored\n", path);
+      fprintf(stderr,
+              "pgw replay: %s: note: a second CancelRequest, "
+              "ignored\n",
+              path);
       live_close(&cl);
       return 0;
     }
     rec_decode(&r->cancel, 0, &rm);
     /* pgw sent the recorded BackendKeyData: the key must be exactly it */
-    same = m.kind == PGW_MSG_CANCEL_REQUEST && m.payload.len == rm.payload.len &&
+    same = m.kind == PGW_MSG_CANCEL_REQUEST &&
+           m.payload.len == rm.payload.len &&
            memcmp(m.payload.ptr, rm.payload.ptr, rm.payload.len) == 0;
     if (!same) {
       rc = mismatch(r, &r->cancel, 0, &m, pgw_conn_phase(&cl.conn),
@@ -1294,7 +1328,8 @@ static int send_backend(replayer *r, size_t i) {
     long j = (long)i - 1;
     data.ptr = (const char *)rm.body.auth.data.ptr;
     data.len = rm.body.auth.data.len;
-    while (j >= 0 && r->rec.msgs[j].kind != PGW_MSG_SASL_INITIAL_RESPONSE) j--;
+    while (j >= 0 && r->rec.msgs[j].kind != PGW_MSG_SASL_INITIAL_RESPONSE)
+      j--;
     if (j < 0 || rec_decode(&r->rec, (size_t)j, &rcf) != 0 ||
         rcf.body.sasl_initial.data.len < 0 ||
         cli_scram_bare((pgw_str){(const char *)rcf.body.sasl_initial.data.ptr,
@@ -1303,7 +1338,8 @@ static int send_backend(replayer *r, size_t i) {
         !cli_scram_attr(bare, 'r', &rec_cnonce) ||
         !cli_scram_attr(data, 'r', &rnonce) || rnonce.len < rec_cnonce.len ||
         !r->client_first ||
-        cli_scram_bare((pgw_str){r->client_first, r->client_first_len}, &bare) ||
+        cli_scram_bare((pgw_str){r->client_first, r->client_first_len},
+                       &bare) ||
         !cli_scram_attr(bare, 'r', &cnonce))
       return fail(r, "SCRAM: cannot build the server-first message%s", "");
     if (pgw_buf_reserve(&text, data.len + cnonce.len + 1) != 0) return -1;
@@ -1327,7 +1363,8 @@ static int send_backend(replayer *r, size_t i) {
              rm.body.auth.code == PGW_AUTH_SASL_FINAL) {
     char sig64[64];
     if (!r->have_sig ||
-        cli_b64_encode(r->server_sig, CLI_SCRAM_KEY_LEN, sig64, sizeof sig64) < 0 ||
+        cli_b64_encode(r->server_sig, CLI_SCRAM_KEY_LEN, sig64, sizeof sig64) <
+            0 ||
         pgw_buf_reserve(&text, 80) != 0)
       return fail(r, "SCRAM: no server signature%s", "");
     text.len = (size_t)sprintf((char *)text.data, "v=%s", sig64);
@@ -1391,13 +1428,14 @@ static int to_client_once(replayer *r, int fd) {
   return expect_end(r, &r->rec);
 }
 
-/* ---- entry ------------------------------------------------------------------ */
+/* ---- entry ------------------------------------------------------------------
+ */
 
 /* FILE-N.pgs for N = 2..9 beside path that cancels rec's session. */
 static int find_cancel(replayer *r) {
   const char *dot = strrchr(r->rec.path, '.');
   size_t base = dot && strcmp(dot, ".pgs") == 0 ? (size_t)(dot - r->rec.path)
-                                                 : strlen(r->rec.path);
+                                                : strlen(r->rec.path);
   int n;
   if (!r->rec.has_key) return 0;
   for (n = 2; n <= 9; n++) {
@@ -1437,7 +1475,8 @@ static char *main_of(const char *cancel_path, const char *cancel_of) {
   dot = strrchr(cancel_path, '.');
   if (!dot || strcmp(dot, ".pgs") != 0) return NULL;
   dash = dot;
-  while (dash > cancel_path && dash[-1] >= '0' && dash[-1] <= '9') dash--;
+  while (dash > cancel_path && dash[-1] >= '0' && dash[-1] <= '9')
+    dash--;
   if (dash == dot || dash == cancel_path || dash[-1] != '-') return NULL;
   name = malloc(strlen(cancel_path) + 1);
   if (!name) return NULL;
@@ -1468,7 +1507,8 @@ int cli_replay(const cli_replay_opts *o) {
     if (!main_path) {
       fprintf(stderr,
               "pgw replay: %s holds only a CancelRequest: name the session "
-              "it cancels with --cancel-of MAIN.pgs\n", o->path);
+              "it cancels with --cancel-of MAIN.pgs\n",
+              o->path);
       rec_free(&first);
       return 1;
     }
@@ -1525,7 +1565,8 @@ int cli_replay(const cli_replay_opts *o) {
   } else if (status == 0) {
     char shown[64];
     r.listen_fd = listen_on(o->to_client, shown, sizeof shown);
-    if (r.listen_fd < 0) status = 1;
+    if (r.listen_fd < 0)
+      status = 1;
     else {
       fprintf(stderr, "pgw replay: listening on %s\n", shown);
       fflush(stderr);

@@ -66,7 +66,8 @@ int cli_scram_attr(pgw_str msg, char name, pgw_str *value) {
   size_t i = 0;
   while (i < msg.len) {
     size_t j = i;
-    while (j < msg.len && msg.ptr[j] != ',') j++;
+    while (j < msg.len && msg.ptr[j] != ',')
+      j++;
     if (j - i >= 2 && msg.ptr[i] == name && msg.ptr[i + 1] == '=') {
       value->ptr = msg.ptr + i + 2;
       value->len = j - i - 2;
@@ -119,8 +120,8 @@ int cli_scram_client_proof(const cli_scram_keys *k, pgw_str auth_message,
                            uint8_t proof[CLI_SCRAM_KEY_LEN]) {
   uint8_t sig[CLI_SCRAM_KEY_LEN];
   size_t i;
-  if (hmac(k->stored_key, CLI_SCRAM_KEY_LEN, auth_message.ptr,
-           auth_message.len, sig))
+  if (hmac(k->stored_key, CLI_SCRAM_KEY_LEN, auth_message.ptr, auth_message.len,
+           sig))
     return -1;
   for (i = 0; i < CLI_SCRAM_KEY_LEN; i++)
     proof[i] = (uint8_t)(k->client_key[i] ^ sig[i]);
@@ -139,8 +140,8 @@ int cli_scram_verify_proof(const cli_scram_keys *k, pgw_str auth_message,
       stored[CLI_SCRAM_KEY_LEN];
   size_t i;
   if (proof_len != CLI_SCRAM_KEY_LEN) return 0;
-  if (hmac(k->stored_key, CLI_SCRAM_KEY_LEN, auth_message.ptr,
-           auth_message.len, sig))
+  if (hmac(k->stored_key, CLI_SCRAM_KEY_LEN, auth_message.ptr, auth_message.len,
+           sig))
     return -1;
   for (i = 0; i < CLI_SCRAM_KEY_LEN; i++)
     key[i] = (uint8_t)(proof[i] ^ sig[i]);

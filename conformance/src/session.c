@@ -50,7 +50,9 @@ static int hexval(char c) {
   return -1;
 }
 
-static int is_blank(char c) { return c == ' ' || c == '\t'; }
+static int is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 /* Parse the hex part of a chunk line into it. */
 static int parse_chunk(const char *p, size_t n, pgs_item *it, const char *name,
@@ -62,15 +64,14 @@ static int parse_chunk(const char *p, size_t n, pgs_item *it, const char *name,
     if (hexval(p[i]) < 0) {
       unsigned char c = (unsigned char)p[i];
       if (c >= 0x21 && c < 0x7f)
-        return fail(err, errlen, name, line,
-                    "chunk: '%c' is not a hex digit", p[i]);
+        return fail(err, errlen, name, line, "chunk: '%c' is not a hex digit",
+                    p[i]);
       return fail(err, errlen, name, line,
                   "chunk: byte 0x%02x is not a hex digit", c);
     }
     digits++;
   }
-  if (digits == 0)
-    return fail(err, errlen, name, line, "chunk holds no bytes");
+  if (digits == 0) return fail(err, errlen, name, line, "chunk holds no bytes");
   if (digits % 2)
     return fail(err, errlen, name, line,
                 "chunk has an odd number of hex digits (%zu)", digits);
@@ -94,7 +95,8 @@ static int parse_chunk(const char *p, size_t n, pgs_item *it, const char *name,
 static int parse_meta(const char *p, size_t n, pgs_item *it, const char *name,
                       size_t line, char *err, size_t errlen) {
   size_t k = 0;
-  while (k < n && !is_blank(p[k])) k++;
+  while (k < n && !is_blank(p[k]))
+    k++;
   if (k == 0)
     return fail(err, errlen, name, line, "metadata: missing key after '@ '");
   if (k == n || k + 1 == n)
@@ -110,9 +112,8 @@ static int parse_meta(const char *p, size_t n, pgs_item *it, const char *name,
   return 0;
 }
 
-static int parse_line(const char *p, size_t n, pgs_session *s,
-                      const char *name, size_t line, char *err,
-                      size_t errlen) {
+static int parse_line(const char *p, size_t n, pgs_session *s, const char *name,
+                      size_t line, char *err, size_t errlen) {
   size_t i;
   pgs_item *it;
   for (i = 0; i < n && is_blank(p[i]); i++) {
@@ -179,8 +180,7 @@ int pgs_parse(const char *name, const char *text, size_t len, pgs_session *s,
   return 0;
 }
 
-int pgs_read_file(const char *path, pgs_session *s, char *err,
-                  size_t errlen) {
+int pgs_read_file(const char *path, pgs_session *s, char *err, size_t errlen) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   char *buf = NULL;
   size_t len = 0, cap = 0;

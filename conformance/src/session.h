@@ -18,12 +18,12 @@ typedef enum pgs_item_kind { PGS_CHUNK, PGS_META } pgs_item_kind;
 
 typedef struct pgs_item {
   pgs_item_kind kind;
-  size_t line;    /* 1-based line number in the file */
-  pgw_dir dir;    /* PGS_CHUNK */
-  uint8_t *data;  /* PGS_CHUNK: len >= 1 bytes */
+  size_t line;   /* 1-based line number in the file */
+  pgw_dir dir;   /* PGS_CHUNK */
+  uint8_t *data; /* PGS_CHUNK: len >= 1 bytes */
   size_t len;
-  char *key;      /* PGS_META: one word */
-  char *value;    /* PGS_META: the rest of the line */
+  char *key;   /* PGS_META: one word */
+  char *value; /* PGS_META: the rest of the line */
 } pgs_item;
 
 typedef struct pgs_session {

@@ -34,8 +34,7 @@ static void after_frontend(cli_track *t, const pgw_message *m) {
     set_protocol(t, m->body.startup.protocol);
     pgw_decoder_set_framing(&t->dec[PGW_FRONTEND], PGW_FRAMING_STANDARD);
     break;
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -69,15 +68,13 @@ static void after_backend(cli_track *t, const pgw_message *m) {
     case PGW_AUTH_MD5_PASSWORD:
       pgw_decoder_set_password_kind(f, PGW_MSG_PASSWORD_MESSAGE);
       break;
-    default:
-      break;
+    default: break;
     }
     break;
   case PGW_MSG_NEGOTIATE_PROTOCOL_VERSION:
     set_protocol(t, m->body.negotiate.newest_version);
     break;
-  default:
-    break;
+  default: break;
   }
 }
 

@@ -59,8 +59,8 @@ static void query_message(pgw_message *m) {
 
 /* Receive data[0..len) in chunk-sized pieces; count messages in t if not
  * NULL. Returns 1 if the last message was ReadyForQuery. */
-static int conn_feed(pgw_conn *c, const uint8_t *data, size_t len,
-                     size_t chunk, tally *t) {
+static int conn_feed(pgw_conn *c, const uint8_t *data, size_t len, size_t chunk,
+                     tally *t) {
   pgw_message m;
   int ready = 0;
   size_t off = 0;
@@ -147,8 +147,8 @@ static void conn_socket_until_ready(int fd, pgw_conn *c, uint8_t *rbuf,
 
 /* One connection over fd: startup, then the query, whose start time goes
  * to *t0; returns the end time. */
-static double bench_conn_socket(int fd, uint8_t *rbuf, size_t cap,
-                                pgw_buf *out, tally *t, double *t0) {
+static double bench_conn_socket(int fd, uint8_t *rbuf, size_t cap, pgw_buf *out,
+                                tally *t, double *t0) {
   pgw_conn c;
   pgw_message m;
   conn_init(&c, &g_alloc, PGW_PHASE_STARTUP);

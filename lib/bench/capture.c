@@ -37,7 +37,8 @@ static void die(const char *what) {
 static void put(buf *b, const void *p, size_t n) {
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap : 65536;
-    while (cap < b->len + n) cap *= 2;
+    while (cap < b->len + n)
+      cap *= 2;
     uint8_t *d = (uint8_t *)realloc(b->data, cap);
     if (d == NULL) die("out of memory");
     b->data = d;
@@ -81,8 +82,7 @@ static void read_until_ready(int fd, buf *b, int startup) {
       if (len < 4) die("server sent a length word below 4");
       if (b->len - pos - 1 < len) break;
       if (startup && type == 'E') die("server refused the connection");
-      if (startup && type == 'R' &&
-          (len < 8 || load32(b->data + pos + 5) != 0))
+      if (startup && type == 'R' && (len < 8 || load32(b->data + pos + 5) != 0))
         die("server asked for authentication: use a trust user");
       pos += 1 + (size_t)len;
       if (type == 'Z') {
@@ -137,13 +137,20 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int more = i + 1 < argc;
-    if (!strcmp(a, "--socket") && more) sock = argv[++i];
-    else if (!strcmp(a, "--host") && more) host = argv[++i];
-    else if (!strcmp(a, "--port") && more) port = atoi(argv[++i]);
-    else if (!strcmp(a, "--user") && more) user = argv[++i];
-    else if (!strcmp(a, "--dbname") && more) db = argv[++i];
-    else if (!strcmp(a, "-o") && more) out = argv[++i];
-    else if (a[0] != '-' && sql == NULL) sql = a;
+    if (!strcmp(a, "--socket") && more)
+      sock = argv[++i];
+    else if (!strcmp(a, "--host") && more)
+      host = argv[++i];
+    else if (!strcmp(a, "--port") && more)
+      port = atoi(argv[++i]);
+    else if (!strcmp(a, "--user") && more)
+      user = argv[++i];
+    else if (!strcmp(a, "--dbname") && more)
+      db = argv[++i];
+    else if (!strcmp(a, "-o") && more)
+      out = argv[++i];
+    else if (a[0] != '-' && sql == NULL)
+      sql = a;
     else {
       fprintf(stderr, "usage: pgw-bench-capture (--socket PATH | --host ADDR "
                       "--port N) [--user U] [--dbname D] -o FILE SQL\n");

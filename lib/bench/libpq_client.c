@@ -40,7 +40,8 @@ static double run(const char *conninfo, tally *t) {
       int n = PQnfields(r);
       unsigned long long sum = 0;
       for (int i = 0; i < n; i++)
-        if (!PQgetisnull(r, 0, i)) sum += (unsigned long long)PQgetlength(r, 0, i);
+        if (!PQgetisnull(r, 0, i))
+          sum += (unsigned long long)PQgetlength(r, 0, i);
       t->rows++;
       t->columns += (unsigned long long)n;
       t->colsum += sum;
@@ -61,8 +62,10 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--passes") && i + 1 < argc) {
       long v = atol(argv[++i]);
-      if (v < 1) conninfo = NULL, i = argc;
-      else passes = (size_t)v;
+      if (v < 1)
+        conninfo = NULL, i = argc;
+      else
+        passes = (size_t)v;
     } else if (argv[i][0] != '-' && conninfo == NULL) {
       conninfo = argv[i];
     } else {

@@ -121,7 +121,8 @@ static void decode_pass(pgw_decoder *d, const uint8_t *data, size_t len,
     int rc = pgw_decoder_feed(d, data + off, n);
     if (rc) fail_msg("pgw_decoder_feed", rc, NULL);
     off += n;
-    while ((rc = pgw_decoder_next(d, &m)) == PGW_OK) on_message(&m, &acc);
+    while ((rc = pgw_decoder_next(d, &m)) == PGW_OK)
+      on_message(&m, &acc);
     if (rc != PGW_NEED_MORE) fail_msg("decode", rc, pgw_decoder_error(d));
   } while (off < len);
   int rc = pgw_decoder_finish(d);
@@ -330,8 +331,8 @@ static const char *const mode_names[M_COUNT] = {"decode", "conn", "encode",
 /* One mode's measurements. */
 typedef struct run {
   enum mode mode;
-  double *secs; /* per timed pass */
-  tally first;  /* the warm-up pass's counts; every pass must agree */
+  double *secs;  /* per timed pass */
+  tally first;   /* the warm-up pass's counts; every pass must agree */
   size_t allocs; /* allocator calls during the timed passes */
 } run;
 
@@ -367,13 +368,20 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     int more = i + 1 < argc;
-    if (!strcmp(a, "--passes") && more) passes = parse_size(argv[++i]);
-    else if (!strcmp(a, "--mode") && more) mode = argv[++i];
-    else if (!strcmp(a, "--chunk") && more) chunk = parse_size(argv[++i]);
-    else if (!strcmp(a, "--rbuf") && more) rbuf_cap = parse_size(argv[++i]);
-    else if (!strcmp(a, "--socket") && more) sock = argv[++i];
-    else if (a[0] != '-' && file == NULL) file = a;
-    else usage();
+    if (!strcmp(a, "--passes") && more)
+      passes = parse_size(argv[++i]);
+    else if (!strcmp(a, "--mode") && more)
+      mode = argv[++i];
+    else if (!strcmp(a, "--chunk") && more)
+      chunk = parse_size(argv[++i]);
+    else if (!strcmp(a, "--rbuf") && more)
+      rbuf_cap = parse_size(argv[++i]);
+    else if (!strcmp(a, "--socket") && more)
+      sock = argv[++i];
+    else if (a[0] != '-' && file == NULL)
+      file = a;
+    else
+      usage();
   }
   if ((file == NULL) == (sock == NULL)) usage();
 
@@ -398,8 +406,8 @@ int main(int argc, char **argv) {
     if (*m == ',') m++;
   }
   if (nruns == 0) usage();
-  if (sock && (nruns != 1 || (runs[0].mode != M_DECODE &&
-                              runs[0].mode != M_CONN)))
+  if (sock &&
+      (nruns != 1 || (runs[0].mode != M_DECODE && runs[0].mode != M_CONN)))
     usage();
 
   tally t;
@@ -443,7 +451,8 @@ int main(int argc, char **argv) {
   pgw_buf_init(&out, &g_alloc);
   bench_conn_state *cs = NULL;
   for (size_t k = 0; k < nruns; k++)
-    if (runs[k].mode == M_CONN && cs == NULL) cs = bench_conn_open(file, &g_alloc);
+    if (runs[k].mode == M_CONN && cs == NULL)
+      cs = bench_conn_open(file, &g_alloc);
 
   /* Pass 0 is the warm-up (and, for encode, checks the bytes). */
   for (size_t p = 0; p <= passes; p++) {

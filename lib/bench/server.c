@@ -78,10 +78,14 @@ int main(int argc, char **argv) {
   long conns = 1;
   const char *path = NULL, *file = NULL;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--conns") && i + 1 < argc) conns = atol(argv[++i]);
-    else if (argv[i][0] != '-' && path == NULL) path = argv[i];
-    else if (argv[i][0] != '-' && file == NULL) file = argv[i];
-    else path = NULL, file = NULL, i = argc;
+    if (!strcmp(argv[i], "--conns") && i + 1 < argc)
+      conns = atol(argv[++i]);
+    else if (argv[i][0] != '-' && path == NULL)
+      path = argv[i];
+    else if (argv[i][0] != '-' && file == NULL)
+      file = argv[i];
+    else
+      path = NULL, file = NULL, i = argc;
   }
   if (path == NULL || file == NULL || conns < 1) {
     fprintf(stderr, "usage: pgw-bench-server [--conns N] SOCKET_PATH FILE\n");

@@ -13,14 +13,10 @@
 
 static unsigned seen_bit(uint8_t code) {
   switch (code) {
-  case 'S':
-    return SEEN_S;
-  case 'C':
-    return SEEN_C;
-  case 'M':
-    return SEEN_M;
-  default:
-    return 0;
+  case 'S': return SEEN_S;
+  case 'C': return SEEN_C;
+  case 'M': return SEEN_M;
+  default: return 0;
   }
 }
 
@@ -73,10 +69,8 @@ static int decode_notice(pgw_rd *r, pgw_notice *out) {
 int pgw__async_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {
   int rc;
   switch (kind) {
-  case PGW_MSG_ERROR_RESPONSE:
-    return decode_notice(r, &m->body.error);
-  case PGW_MSG_NOTICE_RESPONSE:
-    return decode_notice(r, &m->body.notice);
+  case PGW_MSG_ERROR_RESPONSE: return decode_notice(r, &m->body.error);
+  case PGW_MSG_NOTICE_RESPONSE: return decode_notice(r, &m->body.notice);
   case PGW_MSG_NOTIFICATION_RESPONSE: {
     pgw_notification *n = &m->body.notification;
     rc =
@@ -150,10 +144,8 @@ static int encode_notice(const pgw_notice *n, pgw_wr *w) {
 int pgw__async_encode(const pgw_message *m, pgw_wr *w) {
   int rc;
   switch (m->kind) {
-  case PGW_MSG_ERROR_RESPONSE:
-    return encode_notice(&m->body.error, w);
-  case PGW_MSG_NOTICE_RESPONSE:
-    return encode_notice(&m->body.notice, w);
+  case PGW_MSG_ERROR_RESPONSE: return encode_notice(&m->body.error, w);
+  case PGW_MSG_NOTICE_RESPONSE: return encode_notice(&m->body.notice, w);
   case PGW_MSG_NOTIFICATION_RESPONSE:
     pgw_wr_i32(w, m->body.notification.pid);
     rc = pgw_wr_cstr(w, m->body.notification.channel);
@@ -163,7 +155,6 @@ int pgw__async_encode(const pgw_message *m, pgw_wr *w) {
     rc = pgw_wr_cstr(w, m->body.parameter_status.name);
     if (rc) return rc;
     return pgw_wr_cstr(w, m->body.parameter_status.value);
-  default:
-    return PGW_ERR_INVALID_ARGUMENT;
+  default: return PGW_ERR_INVALID_ARGUMENT;
   }
 }

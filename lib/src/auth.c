@@ -33,9 +33,7 @@ static int decode_authentication(pgw_rd *r, pgw_message *m) {
   }
   case PGW_AUTH_GSS_CONTINUE:
   case PGW_AUTH_SASL_CONTINUE:
-  case PGW_AUTH_SASL_FINAL:
-    pgw_rd_rest(r, &a->data);
-    return 0;
+  case PGW_AUTH_SASL_FINAL: pgw_rd_rest(r, &a->data); return 0;
   case PGW_AUTH_SASL:
     rc = pgw__rd_str_list_terminated(
         r, &a->mechanisms,
@@ -44,8 +42,7 @@ static int decode_authentication(pgw_rd *r, pgw_message *m) {
     if (rc) return rc;
     return pgw_rd_end(r, "AuthenticationSASL: bytes after the mechanism "
                          "list terminator");
-  default:
-    break;
+  default: break;
   }
   r->p -= 4;
   return pgw_rd_fail(r, PGW_ERR_UNKNOWN_CODE,
@@ -134,24 +131,18 @@ static int decode_negotiate(pgw_rd *r, pgw_message *m) {
 int pgw__auth_decode(pgw_kind kind, pgw_rd *r, uint32_t protocol,
                      pgw_message *m) {
   switch (kind) {
-  case PGW_MSG_AUTHENTICATION:
-    return decode_authentication(r, m);
-  case PGW_MSG_PASSWORD_MESSAGE:
-    return decode_password(r, m);
-  case PGW_MSG_SASL_INITIAL_RESPONSE:
-    return decode_sasl_initial(r, m);
+  case PGW_MSG_AUTHENTICATION: return decode_authentication(r, m);
+  case PGW_MSG_PASSWORD_MESSAGE: return decode_password(r, m);
+  case PGW_MSG_SASL_INITIAL_RESPONSE: return decode_sasl_initial(r, m);
   case PGW_MSG_SASL_RESPONSE:
     pgw_rd_rest(r, &m->body.sasl_response.data);
     return 0;
   case PGW_MSG_GSS_RESPONSE:
     pgw_rd_rest(r, &m->body.gss_response.data);
     return 0;
-  case PGW_MSG_BACKEND_KEY_DATA:
-    return decode_backend_key(r, protocol, m);
-  case PGW_MSG_NEGOTIATE_PROTOCOL_VERSION:
-    return decode_negotiate(r, m);
-  default:
-    break;
+  case PGW_MSG_BACKEND_KEY_DATA: return decode_backend_key(r, protocol, m);
+  case PGW_MSG_NEGOTIATE_PROTOCOL_VERSION: return decode_negotiate(r, m);
+  default: break;
   }
   return pgw_rd_fail(r, PGW_ERR_INVALID_ARGUMENT,
                      "auth family: kind is not an authentication message");
@@ -184,9 +175,7 @@ static int encode_authentication(const pgw_authentication *a, pgw_wr *w) {
   case PGW_AUTH_KERBEROS_V5:
   case PGW_AUTH_CLEARTEXT_PASSWORD:
   case PGW_AUTH_GSS:
-  case PGW_AUTH_SSPI:
-    pgw_wr_i32(w, a->code);
-    return 0;
+  case PGW_AUTH_SSPI: pgw_wr_i32(w, a->code); return 0;
   case PGW_AUTH_MD5_PASSWORD:
     pgw_wr_i32(w, a->code);
     pgw_wr_put(w, a->salt, 4);
@@ -204,8 +193,7 @@ static int encode_authentication(const pgw_authentication *a, pgw_wr *w) {
     if (rc) return rc;
     pgw_wr_u8(w, 0);
     return 0;
-  default:
-    break;
+  default: break;
   }
   return PGW_ERR_UNKNOWN_CODE;
 }
@@ -239,22 +227,17 @@ static int encode_backend_key(const pgw_backend_key_data *k, pgw_wr *w) {
 
 int pgw__auth_encode(const pgw_message *m, pgw_wr *w) {
   switch (m->kind) {
-  case PGW_MSG_AUTHENTICATION:
-    return encode_authentication(&m->body.auth, w);
-  case PGW_MSG_PASSWORD_MESSAGE:
-    return pgw_wr_cstr(w, m->body.password.text);
+  case PGW_MSG_AUTHENTICATION: return encode_authentication(&m->body.auth, w);
+  case PGW_MSG_PASSWORD_MESSAGE: return pgw_wr_cstr(w, m->body.password.text);
   case PGW_MSG_SASL_INITIAL_RESPONSE:
     return encode_sasl_initial(&m->body.sasl_initial, w);
-  case PGW_MSG_SASL_RESPONSE:
-    return put_bytes(w, m->body.sasl_response.data);
-  case PGW_MSG_GSS_RESPONSE:
-    return put_bytes(w, m->body.gss_response.data);
+  case PGW_MSG_SASL_RESPONSE: return put_bytes(w, m->body.sasl_response.data);
+  case PGW_MSG_GSS_RESPONSE: return put_bytes(w, m->body.gss_response.data);
   case PGW_MSG_BACKEND_KEY_DATA:
     return encode_backend_key(&m->body.backend_key, w);
   case PGW_MSG_NEGOTIATE_PROTOCOL_VERSION:
     return encode_negotiate(&m->body.negotiate, w);
-  default:
-    break;
+  default: break;
   }
   return PGW_ERR_INVALID_ARGUMENT;
 }

@@ -184,6 +184,12 @@ int pgw_conn_tls_established(pgw_conn *c) {
   return 0;
 }
 
-pgw_phase pgw_conn_phase(const pgw_conn *c) { return pgw_state_phase(&c->state); }
-const pgw_state *pgw_conn_state(const pgw_conn *c) { return &c->state; }
-const pgw_error *pgw_conn_error(const pgw_conn *c) { return &c->error; }
+pgw_phase pgw_conn_phase(const pgw_conn *c) {
+  return pgw_state_phase(&c->state);
+}
+const pgw_state *pgw_conn_state(const pgw_conn *c) {
+  return &c->state;
+}
+const pgw_error *pgw_conn_error(const pgw_conn *c) {
+  return &c->error;
+}

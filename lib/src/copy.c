@@ -42,9 +42,7 @@ static int decode_response(pgw_rd *r, pgw_copy_response *out) {
 int pgw__copy_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {
   int rc;
   switch (kind) {
-  case PGW_MSG_COPY_DATA:
-    pgw_rd_rest(r, &m->body.copy_data.data);
-    return 0;
+  case PGW_MSG_COPY_DATA: pgw_rd_rest(r, &m->body.copy_data.data); return 0;
   case PGW_MSG_COPY_FAIL:
     rc = pgw_rd_cstr(r, &m->body.copy_fail.text,
                      "CopyFail: error message lacks its NUL terminator");
@@ -85,13 +83,11 @@ int pgw__copy_encode(const pgw_message *m, pgw_wr *w) {
     pgw_wr_put(w, d->ptr, d->len);
     return 0;
   }
-  case PGW_MSG_COPY_FAIL:
-    return pgw_wr_cstr(w, m->body.copy_fail.text);
+  case PGW_MSG_COPY_FAIL: return pgw_wr_cstr(w, m->body.copy_fail.text);
   case PGW_MSG_COPY_IN_RESPONSE:
   case PGW_MSG_COPY_OUT_RESPONSE:
   case PGW_MSG_COPY_BOTH_RESPONSE:
     return encode_response(&m->body.copy_response, w);
-  default:
-    return PGW_ERR_INVALID_ARGUMENT;
+  default: return PGW_ERR_INVALID_ARGUMENT;
   }
 }

@@ -83,7 +83,9 @@ void pgw_decoder_set_framing(pgw_decoder *d, pgw_framing framing) {
   if (framing == PGW_FRAMING_NEGOTIATION) d->answer_kind = PGW_MSG_SSL_RESPONSE;
 }
 
-pgw_framing pgw_decoder_framing(const pgw_decoder *d) { return d->framing; }
+pgw_framing pgw_decoder_framing(const pgw_decoder *d) {
+  return d->framing;
+}
 
 int pgw_decoder_expect_answer(pgw_decoder *d, pgw_kind answer) {
   if (answer != PGW_MSG_SSL_RESPONSE && answer != PGW_MSG_GSSENC_RESPONSE)
@@ -102,9 +104,7 @@ int pgw_decoder_set_password_kind(pgw_decoder *d, pgw_kind kind) {
   case PGW_MSG_PASSWORD_MESSAGE:
   case PGW_MSG_SASL_INITIAL_RESPONSE:
   case PGW_MSG_SASL_RESPONSE:
-  case PGW_MSG_GSS_RESPONSE:
-    d->password_kind = kind;
-    return 0;
+  case PGW_MSG_GSS_RESPONSE: d->password_kind = kind; return 0;
   default: return PGW_ERR_INVALID_ARGUMENT;
   }
 }
@@ -123,7 +123,9 @@ size_t pgw_decoder_offset(const pgw_decoder *d) {
   return d->chunk_offset + d->chunk_pos;
 }
 
-const pgw_error *pgw_decoder_error(const pgw_decoder *d) { return &d->error; }
+const pgw_error *pgw_decoder_error(const pgw_decoder *d) {
+  return &d->error;
+}
 
 static int fail(pgw_decoder *d, int code, size_t offset, const char *reason) {
   d->status = code;
@@ -244,11 +246,12 @@ static int deliver(pgw_decoder *d, const uint8_t *bytes, size_t total,
     m->payload.len = total - hsize;
     rc = 0;
   } else {
-    rc = pgw__decode_payload(kind, bytes + hsize, total - hsize, d->protocol,
-                             m, &err);
+    rc = pgw__decode_payload(kind, bytes + hsize, total - hsize, d->protocol, m,
+                             &err);
   }
   if (rc) {
-    if (!d->lenient) return fail(d, rc, offset + hsize + err.offset, err.reason);
+    if (!d->lenient)
+      return fail(d, rc, offset + hsize + err.offset, err.reason);
     memset(&m->body, 0, sizeof m->body);
     m->malformed = rc;
   }
@@ -264,7 +267,8 @@ static int deliver(pgw_decoder *d, const uint8_t *bytes, size_t total,
 static int reserve(pgw_decoder *d, size_t total) {
   if (total <= d->buf_cap) return 0;
   size_t cap = d->buf_cap ? d->buf_cap : 1024;
-  while (cap < total) cap = cap > SIZE_MAX / 2 ? total : cap * 2;
+  while (cap < total)
+    cap = cap > SIZE_MAX / 2 ? total : cap * 2;
   uint8_t *p = (uint8_t *)d->alloc.realloc_fn(d->buf, cap, d->alloc.user);
   if (p == NULL) return PGW_ERR_NOMEM;
   d->buf = p;
@@ -277,7 +281,8 @@ static int reserve(pgw_decoder *d, size_t total) {
 static int begin_assembly(pgw_decoder *d, const uint8_t *src, size_t have,
                           size_t total, size_t offset) {
   if (reserve(d, total))
-    return fail(d, PGW_ERR_NOMEM, offset, "reassembly buffer allocation failed");
+    return fail(d, PGW_ERR_NOMEM, offset,
+                "reassembly buffer allocation failed");
   memcpy(d->buf, src, have);
   d->buf_len = have;
   d->msg_len = total;

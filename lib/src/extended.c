@@ -94,10 +94,8 @@ static int rd_parameter_description(pgw_rd *r, pgw_parameter_description *out) {
 
 int pgw__extended_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {
   switch (kind) {
-  case PGW_MSG_PARSE:
-    return rd_parse(r, &m->body.parse);
-  case PGW_MSG_BIND:
-    return rd_bind(r, &m->body.bind);
+  case PGW_MSG_PARSE: return rd_parse(r, &m->body.parse);
+  case PGW_MSG_BIND: return rd_bind(r, &m->body.bind);
   case PGW_MSG_DESCRIBE:
     return rd_close_describe(
         r, &m->body.describe, "Describe: target byte is missing",
@@ -108,8 +106,7 @@ int pgw__extended_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {
                              "Close: target is not S or P",
                              "Close: name lacks its terminator",
                              "Close: bytes after the name");
-  case PGW_MSG_EXECUTE:
-    return rd_execute(r, &m->body.execute);
+  case PGW_MSG_EXECUTE: return rd_execute(r, &m->body.execute);
   case PGW_MSG_PARAMETER_DESCRIPTION:
     return rd_parameter_description(r, &m->body.parameter_description);
   default:
@@ -163,12 +160,9 @@ int pgw__extended_encode(const pgw_message *m, pgw_wr *w) {
     rc = pgw_wr_count16(w, m->body.parse.param_types.count);
     if (rc) return rc;
     return pgw__wr_oid_list(w, &m->body.parse.param_types);
-  case PGW_MSG_BIND:
-    return wr_bind(w, &m->body.bind);
-  case PGW_MSG_DESCRIBE:
-    return wr_close_describe(w, &m->body.describe);
-  case PGW_MSG_CLOSE:
-    return wr_close_describe(w, &m->body.close);
+  case PGW_MSG_BIND: return wr_bind(w, &m->body.bind);
+  case PGW_MSG_DESCRIBE: return wr_close_describe(w, &m->body.describe);
+  case PGW_MSG_CLOSE: return wr_close_describe(w, &m->body.close);
   case PGW_MSG_EXECUTE:
     rc = pgw_wr_cstr(w, m->body.execute.portal);
     if (rc) return rc;
@@ -178,7 +172,6 @@ int pgw__extended_encode(const pgw_message *m, pgw_wr *w) {
     rc = pgw_wr_count16(w, m->body.parameter_description.types.count);
     if (rc) return rc;
     return pgw__wr_oid_list(w, &m->body.parameter_description.types);
-  default:
-    return PGW_ERR_INVALID_ARGUMENT;
+  default: return PGW_ERR_INVALID_ARGUMENT;
   }
 }

@@ -47,8 +47,7 @@ static int decode_call(pgw_rd *r, pgw_function_call *out) {
 int pgw__fastpath_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {
   int rc;
   switch (kind) {
-  case PGW_MSG_FUNCTION_CALL:
-    return decode_call(r, &m->body.function_call);
+  case PGW_MSG_FUNCTION_CALL: return decode_call(r, &m->body.function_call);
   case PGW_MSG_FUNCTION_CALL_RESPONSE:
     rc = pgw__rd_value(r, &m->body.function_result.result,
                        "FunctionCallResponse: result value is truncated");
@@ -117,15 +116,13 @@ static int encode_call(const pgw_function_call *c, pgw_wr *w) {
 
 int pgw__fastpath_encode(const pgw_message *m, pgw_wr *w) {
   switch (m->kind) {
-  case PGW_MSG_FUNCTION_CALL:
-    return encode_call(&m->body.function_call, w);
+  case PGW_MSG_FUNCTION_CALL: return encode_call(&m->body.function_call, w);
   case PGW_MSG_FUNCTION_CALL_RESPONSE: {
     int rc = check_value(m->body.function_result.result);
     if (rc) return rc;
     pgw__wr_value(w, m->body.function_result.result);
     return 0;
   }
-  default:
-    return PGW_ERR_INVALID_ARGUMENT;
+  default: return PGW_ERR_INVALID_ARGUMENT;
   }
 }

@@ -55,7 +55,8 @@ int pgw__rd_value(pgw_rd *r, pgw_value *out, const char *what) {
     return pgw_rd_fail(r, PGW_ERR_NEGATIVE_LENGTH,
                        "value length is negative and not -1 (NULL)");
   }
-  if (pgw_rd_left(r) < (size_t)len) return pgw_rd_fail(r, PGW_ERR_TRUNCATED, what);
+  if (pgw_rd_left(r) < (size_t)len)
+    return pgw_rd_fail(r, PGW_ERR_TRUNCATED, what);
   out->ptr = r->p;
   out->len = len;
   r->p += len;
@@ -140,7 +141,8 @@ int pgw__wr_i16_list(pgw_wr *w, const pgw_i16_list *l) {
     pgw_wr_put(w, l->raw.ptr, l->raw.len);
     return 0;
   }
-  for (size_t i = 0; i < l->count; i++) pgw_wr_i16(w, l->items[i]);
+  for (size_t i = 0; i < l->count; i++)
+    pgw_wr_i16(w, l->items[i]);
   return 0;
 }
 
@@ -150,7 +152,8 @@ int pgw__wr_oid_list(pgw_wr *w, const pgw_oid_list *l) {
     pgw_wr_put(w, l->raw.ptr, l->raw.len);
     return 0;
   }
-  for (size_t i = 0; i < l->count; i++) pgw_wr_u32(w, l->items[i]);
+  for (size_t i = 0; i < l->count; i++)
+    pgw_wr_u32(w, l->items[i]);
   return 0;
 }
 

@@ -47,8 +47,7 @@ static const kind_info kinds[PGW_MSG_KIND_COUNT] = {
     [PGW_MSG_PARSE] = {"Parse", 'P', F, FAM_EXTENDED},
     [PGW_MSG_PASSWORD_MESSAGE] = {"PasswordMessage", 'p', F, FAM_AUTH},
     [PGW_MSG_QUERY] = {"Query", 'Q', F, FAM_QUERY},
-    [PGW_MSG_SASL_INITIAL_RESPONSE] = {"SASLInitialResponse", 'p', F,
-                                       FAM_AUTH},
+    [PGW_MSG_SASL_INITIAL_RESPONSE] = {"SASLInitialResponse", 'p', F, FAM_AUTH},
     [PGW_MSG_SASL_RESPONSE] = {"SASLResponse", 'p', F, FAM_AUTH},
     [PGW_MSG_SYNC] = {"Sync", 'S', F, FAM_EMPTY},
     [PGW_MSG_TERMINATE] = {"Terminate", 'X', F, FAM_EMPTY},
@@ -63,13 +62,12 @@ static const kind_info kinds[PGW_MSG_KIND_COUNT] = {
     [PGW_MSG_COPY_OUT_RESPONSE] = {"CopyOutResponse", 'H', B, FAM_COPY},
     [PGW_MSG_COPY_BOTH_RESPONSE] = {"CopyBothResponse", 'W', B, FAM_COPY},
     [PGW_MSG_DATA_ROW] = {"DataRow", 'D', B, FAM_QUERY},
-    [PGW_MSG_EMPTY_QUERY_RESPONSE] = {"EmptyQueryResponse", 'I', B,
-                                      FAM_EMPTY},
+    [PGW_MSG_EMPTY_QUERY_RESPONSE] = {"EmptyQueryResponse", 'I', B, FAM_EMPTY},
     [PGW_MSG_ERROR_RESPONSE] = {"ErrorResponse", 'E', B, FAM_ASYNC},
     [PGW_MSG_FUNCTION_CALL_RESPONSE] = {"FunctionCallResponse", 'V', B,
                                         FAM_FASTPATH},
-    [PGW_MSG_NEGOTIATE_PROTOCOL_VERSION] = {"NegotiateProtocolVersion", 'v',
-                                            B, FAM_AUTH},
+    [PGW_MSG_NEGOTIATE_PROTOCOL_VERSION] = {"NegotiateProtocolVersion", 'v', B,
+                                            FAM_AUTH},
     [PGW_MSG_NO_DATA] = {"NoData", 'n', B, FAM_EMPTY},
     [PGW_MSG_NOTICE_RESPONSE] = {"NoticeResponse", 'N', B, FAM_ASYNC},
     [PGW_MSG_NOTIFICATION_RESPONSE] = {"NotificationResponse", 'A', B,
@@ -181,7 +179,9 @@ const char *pgw_message_name(const pgw_message *m) {
   return pgw_kind_name(m->kind);
 }
 
-const char *pgw_version(void) { return PGW_VERSION_STRING; }
+const char *pgw_version(void) {
+  return PGW_VERSION_STRING;
+}
 
 pgw_str pgw_str_from_cstr(const char *s) {
   pgw_str v;
@@ -254,8 +254,7 @@ int pgw__decode_payload(pgw_kind kind, const uint8_t *payload, size_t len,
   memset(&out->body, 0, sizeof out->body);
   pgw_rd_init(&r, payload, len, err);
   switch ((enum family)kinds[kind].family) {
-  case FAM_EMPTY:
-    return pgw_rd_end(&r, "message takes no payload");
+  case FAM_EMPTY: return pgw_rd_end(&r, "message takes no payload");
   case FAM_ANSWER: return decode_answer(kind, &r, out);
   case FAM_STARTUP: return pgw__startup_decode(kind, &r, protocol, out);
   case FAM_AUTH: return pgw__auth_decode(kind, &r, protocol, out);
@@ -411,7 +410,9 @@ void pgw_buf_init(pgw_buf *b, const pgw_allocator *alloc) {
   pgw__allocator_init(&b->alloc, alloc);
 }
 
-void pgw_buf_clear(pgw_buf *b) { b->len = 0; }
+void pgw_buf_clear(pgw_buf *b) {
+  b->len = 0;
+}
 
 void pgw_buf_free(pgw_buf *b) {
   if (b->data) b->alloc.free_fn(b->data, b->alloc.user);
@@ -425,7 +426,8 @@ int pgw_buf_reserve(pgw_buf *b, size_t extra) {
   if (extra > SIZE_MAX / 2 - b->len) return PGW_ERR_NOMEM;
   size_t want = b->len + extra;
   size_t cap = b->cap ? b->cap : 256;
-  while (cap < want) cap *= 2;
+  while (cap < want)
+    cap *= 2;
   uint8_t *p = (uint8_t *)b->alloc.realloc_fn(b->data, cap, b->alloc.user);
   if (p == NULL) return PGW_ERR_NOMEM;
   b->data = p;

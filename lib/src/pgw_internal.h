@@ -84,8 +84,7 @@ int pgw__rd_value(pgw_rd *r, pgw_value *out, const char *what);
 int pgw__rd_str_list_counted(pgw_rd *r, size_t count, pgw_str_list *out,
                              const char *what);
 /* Strings up to an empty one (the terminator, consumed). */
-int pgw__rd_str_list_terminated(pgw_rd *r, pgw_str_list *out,
-                                const char *what);
+int pgw__rd_str_list_terminated(pgw_rd *r, pgw_str_list *out, const char *what);
 
 /* ---- lists.c: writers. Each writes the items only, not the count. ---- */
 int pgw__wr_i16_list(pgw_wr *w, const pgw_i16_list *l);
@@ -191,7 +190,7 @@ static inline int pgw__decoder_row(pgw_decoder *d, pgw_message *m) {
   m->body.data_row.columns.raw.len = total - 7;
   m->body.data_row.columns.items = NULL;
   const uint8_t *q = p + 7;
-  size_t left = total - 7; /* bytes after q, < 1 GiB */
+  size_t left = total - 7;     /* bytes after q, < 1 GiB */
   if (PGW__UNLIKELY(n != 1)) { /* one column (ids, count(*)) runs straight */
     if (n == 0) {
       if (left == 0) return 1;
@@ -226,7 +225,7 @@ give_back:
 /* DataRow straight from its payload (the hot path, inlined into the
  * decoder's fast path); sets all of *out on success. */
 static inline int pgw__data_row_decode(const uint8_t *payload, size_t len,
-                         pgw_data_row *out, pgw_error *err) {
+                                       pgw_data_row *out, pgw_error *err) {
   const uint8_t *p = payload;
   const uint8_t *const end = payload + len;
   const char *why;

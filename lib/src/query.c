@@ -75,15 +75,16 @@ static int rd_row_description(pgw_rd *r, pgw_row_description *out) {
  */
 static int rd_data_row(pgw_rd *r, pgw_data_row *out) {
   int rc = pgw__data_row_decode(r->p, (size_t)(r->end - r->p), out, r->err);
-  if (rc) r->err->offset += (size_t)(r->p - r->base);
-  else r->p = r->end;
+  if (rc)
+    r->err->offset += (size_t)(r->p - r->base);
+  else
+    r->p = r->end;
   return rc;
 }
 
 int pgw__query_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {
   switch (kind) {
-  case PGW_MSG_DATA_ROW:
-    return rd_data_row(r, &m->body.data_row);
+  case PGW_MSG_DATA_ROW: return rd_data_row(r, &m->body.data_row);
   case PGW_MSG_ROW_DESCRIPTION:
     return rd_row_description(r, &m->body.row_description);
   case PGW_MSG_QUERY:
@@ -94,8 +95,7 @@ int pgw__query_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {
     return rd_text(r, &m->body.command_complete,
                    "CommandComplete: command tag lacks its terminator",
                    "CommandComplete: bytes after the command tag");
-  case PGW_MSG_READY_FOR_QUERY:
-    return rd_ready(r, &m->body.ready);
+  case PGW_MSG_READY_FOR_QUERY: return rd_ready(r, &m->body.ready);
   default:
     return pgw_rd_fail(r, PGW_ERR_UNKNOWN_TYPE,
                        "query family: kind not handled here");
@@ -136,8 +136,7 @@ int pgw__query_encode(const pgw_message *m, pgw_wr *w) {
     return pgw__wr_value_list(w, &m->body.data_row.columns);
   case PGW_MSG_ROW_DESCRIPTION:
     return wr_row_description(w, &m->body.row_description);
-  case PGW_MSG_QUERY:
-    return pgw_wr_cstr(w, m->body.query.text);
+  case PGW_MSG_QUERY: return pgw_wr_cstr(w, m->body.query.text);
   case PGW_MSG_COMMAND_COMPLETE:
     return pgw_wr_cstr(w, m->body.command_complete.text);
   case PGW_MSG_READY_FOR_QUERY: {
@@ -146,7 +145,6 @@ int pgw__query_encode(const pgw_message *m, pgw_wr *w) {
     pgw_wr_u8(w, s);
     return 0;
   }
-  default:
-    return PGW_ERR_INVALID_ARGUMENT;
+  default: return PGW_ERR_INVALID_ARGUMENT;
   }
 }

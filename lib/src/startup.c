@@ -117,8 +117,7 @@ int pgw__startup_decode(pgw_kind kind, pgw_rd *r, uint32_t protocol,
     return pgw_rd_fail(r, PGW_ERR_TOO_LARGE,
                        "startup packet longer than 10000 bytes");
   switch (kind) {
-  case PGW_MSG_STARTUP_MESSAGE:
-    return decode_startup(r, m);
+  case PGW_MSG_STARTUP_MESSAGE: return decode_startup(r, m);
   case PGW_MSG_SSL_REQUEST:
     return decode_request(r, PGW_SSL_REQUEST_CODE,
                           "SSLRequest: payload is not exactly the 4-byte code",
@@ -128,10 +127,8 @@ int pgw__startup_decode(pgw_kind kind, pgw_rd *r, uint32_t protocol,
         r, PGW_GSSENC_REQUEST_CODE,
         "GSSENCRequest: payload is not exactly the 4-byte code",
         "GSSENCRequest: request code is not 1234.5680");
-  case PGW_MSG_CANCEL_REQUEST:
-    return decode_cancel(r, protocol, m);
-  default:
-    break;
+  case PGW_MSG_CANCEL_REQUEST: return decode_cancel(r, protocol, m);
+  default: break;
   }
   return pgw_rd_fail(r, PGW_ERR_INVALID_ARGUMENT,
                      "startup family: kind is not a startup-framed packet");
@@ -200,18 +197,11 @@ static int encode_cancel(const pgw_cancel_request *c, pgw_wr *w) {
 
 int pgw__startup_encode(const pgw_message *m, pgw_wr *w) {
   switch (m->kind) {
-  case PGW_MSG_STARTUP_MESSAGE:
-    return encode_startup(&m->body.startup, w);
-  case PGW_MSG_SSL_REQUEST:
-    pgw_wr_u32(w, PGW_SSL_REQUEST_CODE);
-    return 0;
-  case PGW_MSG_GSSENC_REQUEST:
-    pgw_wr_u32(w, PGW_GSSENC_REQUEST_CODE);
-    return 0;
-  case PGW_MSG_CANCEL_REQUEST:
-    return encode_cancel(&m->body.cancel, w);
-  default:
-    break;
+  case PGW_MSG_STARTUP_MESSAGE: return encode_startup(&m->body.startup, w);
+  case PGW_MSG_SSL_REQUEST: pgw_wr_u32(w, PGW_SSL_REQUEST_CODE); return 0;
+  case PGW_MSG_GSSENC_REQUEST: pgw_wr_u32(w, PGW_GSSENC_REQUEST_CODE); return 0;
+  case PGW_MSG_CANCEL_REQUEST: return encode_cancel(&m->body.cancel, w);
+  default: break;
   }
   return PGW_ERR_INVALID_ARGUMENT;
 }

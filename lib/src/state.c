@@ -39,11 +39,16 @@ enum {
 };
 
 static const char *const auth_names[T_COUNT - T_AUTH_OK] = {
-    "AuthenticationOk",          "AuthenticationKerberosV5",
-    "AuthenticationCleartextPassword", "AuthenticationMD5Password",
-    "AuthenticationGSS",         "AuthenticationGSSContinue",
-    "AuthenticationSSPI",        "AuthenticationSASL",
-    "AuthenticationSASLContinue", "AuthenticationSASLFinal"};
+    "AuthenticationOk",
+    "AuthenticationKerberosV5",
+    "AuthenticationCleartextPassword",
+    "AuthenticationMD5Password",
+    "AuthenticationGSS",
+    "AuthenticationGSSContinue",
+    "AuthenticationSSPI",
+    "AuthenticationSASL",
+    "AuthenticationSASLContinue",
+    "AuthenticationSASLFinal"};
 
 static const char *token_name(int tok) {
   if (tok >= T_AUTH_OK && tok < T_COUNT) return auth_names[tok - T_AUTH_OK];
@@ -55,99 +60,100 @@ static const char *token_name(int tok) {
 
 enum {
   E_NONE,
-  E_STARTUP,       /* record the requested protocol */
-  E_SSL_ANSWER,    /* 'S': TLS handshake; 'N': back to startup */
-  E_GSS_ANSWER,    /* 'G': GSS encryption; 'N': back to startup */
-  E_NPV,           /* NegotiateProtocolVersion: lower the protocol */
-  E_AUTH,          /* Authentication request: next 'p' kind */
-  E_BKD,           /* BackendKeyData: check and keep the key */
-  E_READY,         /* first ReadyForQuery: connection is ready */
-  E_FAIL,          /* ErrorResponse during startup: failed */
-  E_ASYNC_ERROR,   /* unprompted ErrorResponse: FATAL/PANIC only */
-  E_TERMINATE,     /* frontend Terminate */
-  E_ENQUEUE,       /* a request the backend must answer */
-  E_SYNC,          /* Sync: ends the extended-query series */
-  E_POP,           /* the oldest request is answered */
-  E_COMPLETE,      /* CommandComplete: statement (Query) or request done */
-  E_RFQ,           /* ReadyForQuery ends a Query, FunctionCall or Sync */
-  E_ERROR,         /* ErrorResponse answering the oldest request */
-  E_COPY_IN,       /* CopyInResponse */
-  E_COPY_OUT,      /* CopyOutResponse */
-  E_COPY_BOTH,     /* CopyBothResponse */
-  E_FE_COPY_DONE,  /* frontend CopyDone */
-  E_FE_COPY_FAIL,  /* frontend CopyFail */
-  E_STALE_END      /* CopyDone/CopyFail after the backend aborted COPY */
+  E_STARTUP,      /* record the requested protocol */
+  E_SSL_ANSWER,   /* 'S': TLS handshake; 'N': back to startup */
+  E_GSS_ANSWER,   /* 'G': GSS encryption; 'N': back to startup */
+  E_NPV,          /* NegotiateProtocolVersion: lower the protocol */
+  E_AUTH,         /* Authentication request: next 'p' kind */
+  E_BKD,          /* BackendKeyData: check and keep the key */
+  E_READY,        /* first ReadyForQuery: connection is ready */
+  E_FAIL,         /* ErrorResponse during startup: failed */
+  E_ASYNC_ERROR,  /* unprompted ErrorResponse: FATAL/PANIC only */
+  E_TERMINATE,    /* frontend Terminate */
+  E_ENQUEUE,      /* a request the backend must answer */
+  E_SYNC,         /* Sync: ends the extended-query series */
+  E_POP,          /* the oldest request is answered */
+  E_COMPLETE,     /* CommandComplete: statement (Query) or request done */
+  E_RFQ,          /* ReadyForQuery ends a Query, FunctionCall or Sync */
+  E_ERROR,        /* ErrorResponse answering the oldest request */
+  E_COPY_IN,      /* CopyInResponse */
+  E_COPY_OUT,     /* CopyOutResponse */
+  E_COPY_BOTH,    /* CopyBothResponse */
+  E_FE_COPY_DONE, /* frontend CopyDone */
+  E_FE_COPY_FAIL, /* frontend CopyFail */
+  E_STALE_END     /* CopyDone/CopyFail after the backend aborted COPY */
 };
 
 /* ---- contexts ---- */
 
 enum { /* frontend */
-  F_CLOSED,
-  F_WAIT,
-  F_TLS,
-  F_STARTUP,
-  F_STARTUP_NO_SSL,
-  F_STARTUP_NO_GSS,
-  F_STARTUP_PLAIN,
-  F_PASSWORD,
-  F_SASL_INITIAL,
-  F_SASL,
-  F_GSS,
-  F_INIT,
-  F_FAILED,
-  F_IDLE,
-  F_EXTENDED,
-  F_DISCARD,
-  F_COPY_IN,
-  F_COPY_BOTH,
-  F_STALE_IDLE,
-  F_STALE_EXTENDED,
-  F_STALE_DISCARD,
-  F_COUNT,
-  F_OP = 0xfe /* stored while ready: the context is computed */
+       F_CLOSED,
+       F_WAIT,
+       F_TLS,
+       F_STARTUP,
+       F_STARTUP_NO_SSL,
+       F_STARTUP_NO_GSS,
+       F_STARTUP_PLAIN,
+       F_PASSWORD,
+       F_SASL_INITIAL,
+       F_SASL,
+       F_GSS,
+       F_INIT,
+       F_FAILED,
+       F_IDLE,
+       F_EXTENDED,
+       F_DISCARD,
+       F_COPY_IN,
+       F_COPY_BOTH,
+       F_STALE_IDLE,
+       F_STALE_EXTENDED,
+       F_STALE_DISCARD,
+       F_COUNT,
+       F_OP = 0xfe /* stored while ready: the context is computed */
 };
 
 enum { /* backend */
-  B_NONE,
-  B_SSL_ANSWER,
-  B_GSS_ANSWER,
-  B_AUTH_FAIL,
-  B_AUTH_START,
-  B_AUTH_REQUEST,
-  B_AUTH_CLIENT,
-  B_AUTH_RESULT,
-  B_SASL_STEP,
-  B_GSS_STEP,
-  B_ASYNC,
-  B_INIT,
-  B_INIT_KEYED,
-  B_IDLE,
-  B_Q_NEXT,
-  B_Q_FIRST,
-  B_Q_STMT,
-  B_Q_ROWS,
-  B_RFQ,
-  B_FC,
-  B_PARSE,
-  B_BIND,
-  B_CLOSE,
-  B_DESCRIBE_S,
-  B_DESCRIBE_ROWS,
-  B_EXEC,
-  B_EXEC_ROWS,
-  B_SYNC,
-  B_COPY_IN,
-  B_COPY_IN_DONE,
-  B_COPY_FAILED,
-  B_COPY_OUT,
-  B_COPY_OUT_DONE,
-  B_COPY_BOTH,
-  B_COPY_BOTH_BE_DONE,
-  B_COPY_BOTH_FE_DONE,
-  B_COPY_BOTH_AFTER,
-  B_COUNT
+       B_NONE,
+       B_SSL_ANSWER,
+       B_GSS_ANSWER,
+       B_AUTH_FAIL,
+       B_AUTH_START,
+       B_AUTH_REQUEST,
+       B_AUTH_CLIENT,
+       B_AUTH_RESULT,
+       B_SASL_STEP,
+       B_GSS_STEP,
+       B_ASYNC,
+       B_INIT,
+       B_INIT_KEYED,
+       B_IDLE,
+       B_Q_NEXT,
+       B_Q_FIRST,
+       B_Q_STMT,
+       B_Q_ROWS,
+       B_RFQ,
+       B_FC,
+       B_PARSE,
+       B_BIND,
+       B_CLOSE,
+       B_DESCRIBE_S,
+       B_DESCRIBE_ROWS,
+       B_EXEC,
+       B_EXEC_ROWS,
+       B_SYNC,
+       B_COPY_IN,
+       B_COPY_IN_DONE,
+       B_COPY_FAILED,
+       B_COPY_OUT,
+       B_COPY_OUT_DONE,
+       B_COPY_BOTH,
+       B_COPY_BOTH_BE_DONE,
+       B_COPY_BOTH_FE_DONE,
+       B_COPY_BOTH_AFTER,
+       B_COUNT
 };
-_Static_assert(B_Q_ROWS == PGW__BCTX_Q_ROWS && B_EXEC_ROWS == PGW__BCTX_EXEC_ROWS,
+_Static_assert(B_Q_ROWS == PGW__BCTX_Q_ROWS &&
+                   B_EXEC_ROWS == PGW__BCTX_EXEC_ROWS,
                "pgw_internal.h names the row contexts for conn.c");
 
 #define KEEP 0xff
@@ -164,11 +170,14 @@ typedef struct context {
   uint8_t phase; /* backend contexts once ready: BY_ITEM or a COPY phase */
   uint8_t on_fe_done, on_fe_fail; /* backend context after frontend
                                      CopyDone / CopyFail */
-  const char *none; /* what "expected" says when no row applies */
+  const char *none;               /* what "expected" says when no row applies */
 } context;
 
 #define R(tok, eff, nf, nb, np)                                                \
-  { (uint8_t)(tok), (uint8_t)(eff), (uint8_t)(nf), (uint8_t)(nb), (uint8_t)(np) }
+  {                                                                            \
+    (uint8_t)(tok), (uint8_t)(eff), (uint8_t)(nf), (uint8_t)(nb),              \
+        (uint8_t)(np)                                                          \
+  }
 #define RE(tok, eff) R(tok, eff, KEEP, KEEP, KEEP)
 #define RB(tok, eff, nb) R(tok, eff, KEEP, nb, KEEP)
 #define ROWS(a) a, (uint8_t)(sizeof a / sizeof a[0])
@@ -180,15 +189,14 @@ static const row f_startup_plain[] = {
     R(PGW_MSG_STARTUP_MESSAGE, E_STARTUP, F_WAIT, B_AUTH_START,
       PGW_PHASE_AUTHENTICATION),
     R(PGW_MSG_CANCEL_REQUEST, E_NONE, F_CLOSED, B_NONE, PGW_PHASE_CANCEL)};
-static const row f_ssl[] = {R(PGW_MSG_SSL_REQUEST, E_NONE, F_WAIT,
-                              B_SSL_ANSWER, PGW_PHASE_SSL_NEGOTIATION)};
+static const row f_ssl[] = {R(PGW_MSG_SSL_REQUEST, E_NONE, F_WAIT, B_SSL_ANSWER,
+                              PGW_PHASE_SSL_NEGOTIATION)};
 static const row f_gss[] = {R(PGW_MSG_GSSENC_REQUEST, E_NONE, F_WAIT,
                               B_GSS_ANSWER, PGW_PHASE_GSS_NEGOTIATION)};
-static const row f_startup[] = {
-    R(PGW_MSG_SSL_REQUEST, E_NONE, F_WAIT, B_SSL_ANSWER,
-      PGW_PHASE_SSL_NEGOTIATION),
-    R(PGW_MSG_GSSENC_REQUEST, E_NONE, F_WAIT, B_GSS_ANSWER,
-      PGW_PHASE_GSS_NEGOTIATION)};
+static const row f_startup[] = {R(PGW_MSG_SSL_REQUEST, E_NONE, F_WAIT,
+                                  B_SSL_ANSWER, PGW_PHASE_SSL_NEGOTIATION),
+                                R(PGW_MSG_GSSENC_REQUEST, E_NONE, F_WAIT,
+                                  B_GSS_ANSWER, PGW_PHASE_GSS_NEGOTIATION)};
 static const row f_password[] = {R(PGW_MSG_PASSWORD_MESSAGE, E_NONE, F_WAIT,
                                    B_AUTH_RESULT, PGW_PHASE_AUTHENTICATION)};
 static const row f_sasl_initial[] = {R(PGW_MSG_SASL_INITIAL_RESPONSE, E_NONE,
@@ -199,8 +207,8 @@ static const row f_sasl[] = {R(PGW_MSG_SASL_RESPONSE, E_NONE, F_WAIT,
 static const row f_gss_response[] = {R(PGW_MSG_GSS_RESPONSE, E_NONE, F_WAIT,
                                        B_GSS_STEP, PGW_PHASE_AUTHENTICATION)};
 static const row f_init[] = {RE(PGW_MSG_TERMINATE, E_TERMINATE)};
-static const row f_failed[] = {R(PGW_MSG_TERMINATE, E_NONE, F_CLOSED, KEEP,
-                                 KEEP)};
+static const row f_failed[] = {
+    R(PGW_MSG_TERMINATE, E_NONE, F_CLOSED, KEEP, KEEP)};
 static const row f_idle[] = {RE(PGW_MSG_QUERY, E_ENQUEUE),
                              RE(PGW_MSG_FUNCTION_CALL, E_ENQUEUE)};
 static const row f_extended[] = {
@@ -230,7 +238,8 @@ static const row f_stale[] = {RE(PGW_MSG_COPY_DATA, E_NONE),
                               RE(PGW_MSG_COPY_DONE, E_STALE_END),
                               RE(PGW_MSG_COPY_FAIL, E_STALE_END)};
 
-#define FC(rows, base, none) {rows, base, 0, KEEP, KEEP, none}
+#define FC(rows, base, none)                                                   \
+  { rows, base, 0, KEEP, KEEP, none }
 static const context fctx_table[F_COUNT] = {
     [F_CLOSED] = FC(NOROWS, KEEP, "nothing: the connection is over"),
     [F_WAIT] = FC(NOROWS, KEEP, "nothing: it is the backend's turn"),
@@ -257,12 +266,10 @@ static const context fctx_table[F_COUNT] = {
 
 /* ---- backend rows ---- */
 
-static const row b_ssl_answer[] = {
-    RE(PGW_MSG_SSL_RESPONSE, E_SSL_ANSWER),
-    RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
-static const row b_gss_answer[] = {
-    RE(PGW_MSG_GSSENC_RESPONSE, E_GSS_ANSWER),
-    RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
+static const row b_ssl_answer[] = {RE(PGW_MSG_SSL_RESPONSE, E_SSL_ANSWER),
+                                   RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
+static const row b_gss_answer[] = {RE(PGW_MSG_GSSENC_RESPONSE, E_GSS_ANSWER),
+                                   RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
 /* Every authentication context: a FATAL ends the attempt (elog.c sends
  * nothing below ERROR to the client while authentication is in progress,
  * so no NoticeResponse here). */
@@ -288,24 +295,22 @@ static const row b_sasl_step[] = {
       PGW_PHASE_AUTH_SASL_FINAL)};
 /* After GSSContinue the server may be done (GSS_S_COMPLETE) and send
  * AuthenticationOk, or wait for another GSSResponse (F_GSS). */
-static const row b_gss_step[] = {R(T_AUTH_GSS_CONTINUE, E_AUTH, F_GSS,
-                                   B_AUTH_RESULT, PGW_PHASE_AUTH_GSS)};
+static const row b_gss_step[] = {
+    R(T_AUTH_GSS_CONTINUE, E_AUTH, F_GSS, B_AUTH_RESULT, PGW_PHASE_AUTH_GSS)};
 static const row b_async[] = {RE(PGW_MSG_PARAMETER_STATUS, E_NONE),
                               RE(PGW_MSG_NOTICE_RESPONSE, E_NONE),
                               RE(PGW_MSG_NOTIFICATION_RESPONSE, E_NONE),
                               RE(PGW_MSG_ERROR_RESPONSE, E_ASYNC_ERROR)};
-static const row b_init[] = {
-    RB(PGW_MSG_BACKEND_KEY_DATA, E_BKD, B_INIT_KEYED)};
+static const row b_init[] = {RB(PGW_MSG_BACKEND_KEY_DATA, E_BKD, B_INIT_KEYED)};
 static const row b_init_keyed[] = {RE(PGW_MSG_READY_FOR_QUERY, E_READY),
                                    RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
 /* A statement's answer in a simple Query. */
-static const row b_q_next[] = {
-    RB(PGW_MSG_ROW_DESCRIPTION, E_NONE, B_Q_ROWS),
-    RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
-    RE(PGW_MSG_COPY_IN_RESPONSE, E_COPY_IN),
-    RE(PGW_MSG_COPY_OUT_RESPONSE, E_COPY_OUT),
-    RE(PGW_MSG_COPY_BOTH_RESPONSE, E_COPY_BOTH),
-    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_q_next[] = {RB(PGW_MSG_ROW_DESCRIPTION, E_NONE, B_Q_ROWS),
+                               RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
+                               RE(PGW_MSG_COPY_IN_RESPONSE, E_COPY_IN),
+                               RE(PGW_MSG_COPY_OUT_RESPONSE, E_COPY_OUT),
+                               RE(PGW_MSG_COPY_BOTH_RESPONSE, E_COPY_BOTH),
+                               RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 /* EmptyQueryResponse only answers a query string without statements. */
 static const row b_q_first[] = {
     RB(PGW_MSG_EMPTY_QUERY_RESPONSE, E_NONE, B_RFQ)};
@@ -314,9 +319,8 @@ static const row b_q_rows[] = {RE(PGW_MSG_DATA_ROW, E_NONE),
                                RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
                                RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 static const row b_rfq[] = {RE(PGW_MSG_READY_FOR_QUERY, E_RFQ)};
-static const row b_fc[] = {
-    RB(PGW_MSG_FUNCTION_CALL_RESPONSE, E_NONE, B_RFQ),
-    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_fc[] = {RB(PGW_MSG_FUNCTION_CALL_RESPONSE, E_NONE, B_RFQ),
+                           RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 static const row b_parse[] = {RE(PGW_MSG_PARSE_COMPLETE, E_POP),
                               RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 static const row b_bind[] = {RE(PGW_MSG_BIND_COMPLETE, E_POP),
@@ -333,26 +337,23 @@ static const row b_describe_rows[] = {RE(PGW_MSG_ROW_DESCRIPTION, E_POP),
  * Describe or knows it); PortalSuspended only after max_rows rows, so
  * after at least one DataRow. CopyBothResponse only answers replication
  * commands, which only run as simple queries. */
-static const row b_exec[] = {
-    RB(PGW_MSG_DATA_ROW, E_NONE, B_EXEC_ROWS),
-    RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
-    RE(PGW_MSG_EMPTY_QUERY_RESPONSE, E_POP),
-    RE(PGW_MSG_COPY_IN_RESPONSE, E_COPY_IN),
-    RE(PGW_MSG_COPY_OUT_RESPONSE, E_COPY_OUT),
-    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_exec_rows[] = {RE(PGW_MSG_DATA_ROW, E_NONE),
-                                  RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
-                                  RE(PGW_MSG_PORTAL_SUSPENDED, E_POP),
-                                  RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_exec[] = {RB(PGW_MSG_DATA_ROW, E_NONE, B_EXEC_ROWS),
+                             RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
+                             RE(PGW_MSG_EMPTY_QUERY_RESPONSE, E_POP),
+                             RE(PGW_MSG_COPY_IN_RESPONSE, E_COPY_IN),
+                             RE(PGW_MSG_COPY_OUT_RESPONSE, E_COPY_OUT),
+                             RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_exec_rows[] = {
+    RE(PGW_MSG_DATA_ROW, E_NONE), RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
+    RE(PGW_MSG_PORTAL_SUSPENDED, E_POP), RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 /* Sync: the implicit COMMIT may fail (ErrorResponse, then ReadyForQuery). */
 static const row b_sync[] = {RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 static const row b_error_only[] = {RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 static const row b_copy_in_done[] = {RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
                                      RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_copy_out[] = {
-    RE(PGW_MSG_COPY_DATA, E_NONE),
-    RB(PGW_MSG_COPY_DONE, E_NONE, B_COPY_OUT_DONE),
-    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_copy_out[] = {RE(PGW_MSG_COPY_DATA, E_NONE),
+                                 RB(PGW_MSG_COPY_DONE, E_NONE, B_COPY_OUT_DONE),
+                                 RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 static const row b_copy_both[] = {
     RE(PGW_MSG_COPY_DATA, E_NONE),
     RB(PGW_MSG_COPY_DONE, E_NONE, B_COPY_BOTH_BE_DONE),
@@ -369,8 +370,10 @@ static const row b_copy_both_fe_done[] = {
  * cope, and pgw accepts it here, and only here. */
 static const row b_copy_both_after[] = {RE(PGW_MSG_COPY_DATA, E_NONE)};
 
-#define BC(rows, base, phase, fd, ff, none) {rows, base, phase, fd, ff, none}
-#define BOP(rows, base) {rows, base, BY_ITEM, KEEP, KEEP, NULL}
+#define BC(rows, base, phase, fd, ff, none)                                    \
+  { rows, base, phase, fd, ff, none }
+#define BOP(rows, base)                                                        \
+  { rows, base, BY_ITEM, KEEP, KEEP, NULL }
 static const context bctx_table[B_COUNT] = {
     [B_NONE] = BC(NOROWS, KEEP, BY_ITEM, KEEP, KEEP, "nothing"),
     [B_SSL_ANSWER] = BOP(ROWS(b_ssl_answer), KEEP),
@@ -402,19 +405,18 @@ static const context bctx_table[B_COUNT] = {
     [B_SYNC] = BOP(ROWS(b_sync), B_RFQ),
     [B_COPY_IN] = BC(ROWS(b_error_only), B_ASYNC, PGW_PHASE_COPY_IN,
                      B_COPY_IN_DONE, B_COPY_FAILED, NULL),
-    [B_COPY_IN_DONE] = BC(ROWS(b_copy_in_done), B_ASYNC, PGW_PHASE_COPY_IN,
-                          KEEP, KEEP, NULL),
-    [B_COPY_FAILED] = BC(ROWS(b_error_only), B_ASYNC, PGW_PHASE_COPY_IN, KEEP,
-                         KEEP, NULL),
-    [B_COPY_OUT] = BC(ROWS(b_copy_out), B_ASYNC, PGW_PHASE_COPY_OUT, KEEP,
-                      KEEP, NULL),
-    [B_COPY_OUT_DONE] = BC(ROWS(b_copy_in_done), B_ASYNC, PGW_PHASE_COPY_OUT,
-                           KEEP, KEEP, NULL),
+    [B_COPY_IN_DONE] =
+        BC(ROWS(b_copy_in_done), B_ASYNC, PGW_PHASE_COPY_IN, KEEP, KEEP, NULL),
+    [B_COPY_FAILED] =
+        BC(ROWS(b_error_only), B_ASYNC, PGW_PHASE_COPY_IN, KEEP, KEEP, NULL),
+    [B_COPY_OUT] =
+        BC(ROWS(b_copy_out), B_ASYNC, PGW_PHASE_COPY_OUT, KEEP, KEEP, NULL),
+    [B_COPY_OUT_DONE] =
+        BC(ROWS(b_copy_in_done), B_ASYNC, PGW_PHASE_COPY_OUT, KEEP, KEEP, NULL),
     [B_COPY_BOTH] = BC(ROWS(b_copy_both), B_ASYNC, PGW_PHASE_COPY_BOTH,
                        B_COPY_BOTH_FE_DONE, KEEP, NULL),
-    [B_COPY_BOTH_BE_DONE] = BC(ROWS(b_error_only), B_ASYNC,
-                               PGW_PHASE_COPY_BOTH, B_COPY_BOTH_AFTER, KEEP,
-                               NULL),
+    [B_COPY_BOTH_BE_DONE] = BC(ROWS(b_error_only), B_ASYNC, PGW_PHASE_COPY_BOTH,
+                               B_COPY_BOTH_AFTER, KEEP, NULL),
     [B_COPY_BOTH_FE_DONE] = BC(ROWS(b_copy_both_fe_done), B_ASYNC,
                                PGW_PHASE_COPY_BOTH, KEEP, KEEP, NULL),
     [B_COPY_BOTH_AFTER] = BOP(ROWS(b_copy_both_after), B_Q_NEXT),
@@ -477,7 +479,8 @@ static int q_reserve(pgw_state *s) {
   uint8_t *nb = (uint8_t *)s->alloc.malloc_fn(cap, s->alloc.user);
   if (nb == NULL) return PGW_ERR_NOMEM;
   uint8_t *ob = q_buf(s);
-  for (size_t i = 0; i < s->q_len; i++) nb[i] = ob[(s->q_head + i) % s->q_cap];
+  for (size_t i = 0; i < s->q_len; i++)
+    nb[i] = ob[(s->q_head + i) % s->q_cap];
   if (s->q_heap) s->alloc.free_fn(s->q_heap, s->alloc.user);
   s->q_heap = nb;
   s->q_cap = cap;
@@ -542,7 +545,8 @@ static uint8_t fe_ctx(const pgw_state *s) {
   if (s->fe_copy == 2) return F_COPY_BOTH;
   if (s->fe_copy == 3)
     return s->discarding ? F_STALE_DISCARD
-                         : s->unsynced ? F_STALE_EXTENDED : F_STALE_IDLE;
+           : s->unsynced ? F_STALE_EXTENDED
+                         : F_STALE_IDLE;
   return s->discarding ? F_DISCARD : s->unsynced ? F_EXTENDED : F_IDLE;
 }
 
@@ -587,9 +591,9 @@ static void refresh(pgw_state *s) {
   if (s->fctx == F_OP) {
     if (s->q_len == 0) {
       s->bctx = s->fe_terminated ? B_NONE : B_IDLE;
-      s->phase = (uint8_t)(s->unsynced || s->discarding
-                               ? PGW_PHASE_EXTENDED_QUERY
-                               : PGW_PHASE_READY);
+      s->phase =
+          (uint8_t)(s->unsynced || s->discarding ? PGW_PHASE_EXTENDED_QUERY
+                                                 : PGW_PHASE_READY);
     } else {
       uint8_t p = bctx_table[s->bctx].phase;
       s->phase = p != BY_ITEM ? p : items[q_front(s)].phase;
@@ -654,7 +658,8 @@ typedef struct sbuf {
 } sbuf;
 
 static void put(sbuf *b, const char *s) {
-  while (*s && b->len + 1 < b->cap) b->p[b->len++] = *s++;
+  while (*s && b->len + 1 < b->cap)
+    b->p[b->len++] = *s++;
   b->p[b->len] = '\0';
 }
 
@@ -804,9 +809,7 @@ static int precheck(pgw_state *s, const row *r, const pgw_message *m) {
 
 static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
   switch (eff) {
-  case E_STARTUP:
-    s->requested = s->protocol = m->body.startup.protocol;
-    break;
+  case E_STARTUP: s->requested = s->protocol = m->body.startup.protocol; break;
   case E_SSL_ANSWER:
   case E_GSS_ANSWER:
     if (m->body.encryption.answer != 'N') {
@@ -814,8 +817,10 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
       s->phase = PGW_PHASE_TLS_HANDSHAKE;
       s->fctx = F_TLS;
     } else {
-      if (eff == E_SSL_ANSWER) s->ssl_done = 1;
-      else s->gss_done = 1;
+      if (eff == E_SSL_ANSWER)
+        s->ssl_done = 1;
+      else
+        s->gss_done = 1;
       s->phase = PGW_PHASE_STARTUP;
       s->fctx = startup_ctx(s);
     }
@@ -860,8 +865,10 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
   case E_POP: pop_head(s); break;
   case E_COMPLETE: {
     uint8_t c = items[q_front(s)].on_complete;
-    if (c == POP) pop_head(s);
-    else s->bctx = c;
+    if (c == POP)
+      pop_head(s);
+    else
+      s->bctx = c;
     break;
   }
   case E_RFQ:
@@ -880,9 +887,12 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
       s->bctx = e;
       break;
     }
-    while (s->q_len && q_front(s) != IT_SYNC) q_pop(s);
-    if (s->q_len) s->bctx = B_SYNC;
-    else s->discarding = 1;
+    while (s->q_len && q_front(s) != IT_SYNC)
+      q_pop(s);
+    if (s->q_len)
+      s->bctx = B_SYNC;
+    else
+      s->discarding = 1;
     break;
   }
   case E_COPY_IN:
@@ -920,8 +930,8 @@ int pgw_state_feed(pgw_state *s, pgw_dir dir, const pgw_message *m) {
     return PGW_OK;
   int tok = token_of(m);
   uint8_t ctx = dir == PGW_FRONTEND ? fe_ctx(s) : s->bctx;
-  const row *r = lookup(dir == PGW_FRONTEND ? fctx_table : bctx_table, ctx,
-                        tok);
+  const row *r =
+      lookup(dir == PGW_FRONTEND ? fctx_table : bctx_table, ctx, tok);
   if (r == NULL) {
     describe(s, dir, ctx, tok);
     int code = closed_for(s, dir) ? PGW_ERR_CONNECTION_CLOSED
@@ -1032,8 +1042,7 @@ int pgw_state_tls_established(pgw_state *s) {
 }
 
 int pgw_state_direct_ssl(pgw_state *s) {
-  if (s == NULL || s->phase != PGW_PHASE_STARTUP || s->ssl_done ||
-      s->gss_done)
+  if (s == NULL || s->phase != PGW_PHASE_STARTUP || s->ssl_done || s->gss_done)
     return PGW_ERR_INVALID_ARGUMENT;
   s->ssl_done = s->gss_done = 1;
   s->phase = PGW_PHASE_TLS_HANDSHAKE;
@@ -1042,7 +1051,9 @@ int pgw_state_direct_ssl(pgw_state *s) {
   return 0;
 }
 
-pgw_phase pgw_state_phase(const pgw_state *s) { return (pgw_phase)s->phase; }
+pgw_phase pgw_state_phase(const pgw_state *s) {
+  return (pgw_phase)s->phase;
+}
 
 pgw_framing pgw_state_framing(const pgw_state *s, pgw_dir dir) {
   if (dir == PGW_FRONTEND)
@@ -1065,15 +1076,21 @@ pgw_kind pgw_state_password_kind(const pgw_state *s) {
   return s->password_kind;
 }
 
-uint32_t pgw_state_protocol(const pgw_state *s) { return s->protocol; }
+uint32_t pgw_state_protocol(const pgw_state *s) {
+  return s->protocol;
+}
 uint32_t pgw_state_requested_protocol(const pgw_state *s) {
   return s->requested;
 }
 uint8_t pgw_state_transaction_status(const pgw_state *s) {
   return s->txn_status;
 }
-size_t pgw_state_pending(const pgw_state *s) { return s->q_len; }
-size_t pgw_state_pending_syncs(const pgw_state *s) { return s->q_syncs; }
+size_t pgw_state_pending(const pgw_state *s) {
+  return s->q_len;
+}
+size_t pgw_state_pending_syncs(const pgw_state *s) {
+  return s->q_syncs;
+}
 
 int pgw_state_backend_key(const pgw_state *s, int32_t *pid, pgw_bytes *key) {
   if (!s->key_seen) return 0;
@@ -1085,5 +1102,9 @@ int pgw_state_backend_key(const pgw_state *s, int32_t *pid, pgw_bytes *key) {
   return 1;
 }
 
-const pgw_error *pgw_state_error(const pgw_state *s) { return &s->error; }
-size_t pgw_state_violations(const pgw_state *s) { return s->violations; }
+const pgw_error *pgw_state_error(const pgw_state *s) {
+  return &s->error;
+}
+size_t pgw_state_violations(const pgw_state *s) {
+  return s->violations;
+}

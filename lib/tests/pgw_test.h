@@ -67,10 +67,14 @@ static inline size_t pgw_test_hex(const char *hex, unsigned char *out,
     int v;
     char c = *hex;
     if (c == ' ' || c == '\n' || c == '\t') continue;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else abort();
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
+    else
+      abort();
     if (hi < 0) {
       hi = v;
     } else {

@@ -152,7 +152,8 @@ static void test_session(void) {
   CHECK_EQ_INT(pid, 77);
   query_cycle(&fe, &be);
   size_t before = cnt.allocs + cnt.reallocs;
-  for (int i = 0; i < 100; i++) query_cycle(&fe, &be);
+  for (int i = 0; i < 100; i++)
+    query_cycle(&fe, &be);
   CHECK_EQ_INT(cnt.allocs + cnt.reallocs, before); /* steady state */
 
   /* Sending what the state forbids: error, nothing appended. */

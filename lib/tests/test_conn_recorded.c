@@ -62,7 +62,8 @@ int main(void) {
     }
     CHECK_EQ_INT(rc, PGW_OK);
     CHECK(answers < 3);
-    if (answers < 3) CHECK_EQ_INT(pgw_conn_phase(&client), after_answer[answers]);
+    if (answers < 3)
+      CHECK_EQ_INT(pgw_conn_phase(&client), after_answer[answers]);
     answers++;
   }
   CHECK_EQ_INT(fmsgs, 4);

@@ -73,7 +73,8 @@ static void test_splits(pgw_dir dir, const unsigned char *s, size_t n,
   }
   /* One byte at a time. */
   static size_t cuts[4096];
-  for (size_t i = 1; i < n; i++) cuts[i - 1] = i;
+  for (size_t i = 1; i < n; i++)
+    cuts[i - 1] = i;
   CHECK_EQ_INT(run(dir, s, n, cuts, n - 1, part, &npart, NULL), 0);
   check_same(whole, nwhole, part, npart);
   /* Two cuts at every pair of offsets 7 apart (three chunks). */
@@ -338,7 +339,9 @@ static void test_negotiation(void) {
   pgw_decoder_init(&d, PGW_BACKEND, NULL);
   pgw_decoder_set_framing(&d, PGW_FRAMING_NEGOTIATION);
   size_t at = 0;
-  while (be[at] != 'E') at += 1 + ((size_t)be[at + 1] << 24 | (size_t)be[at + 2] << 16 | (size_t)be[at + 3] << 8 | be[at + 4]);
+  while (be[at] != 'E')
+    at += 1 + ((size_t)be[at + 1] << 24 | (size_t)be[at + 2] << 16 |
+               (size_t)be[at + 3] << 8 | be[at + 4]);
   CHECK_EQ_INT(first_status(&d, be + at, be_len - at, &m), PGW_NEED_MORE);
   pgw_decoder_free(&d);
 }

@@ -44,7 +44,8 @@ static int stream(pgw_dir dir, const unsigned char *b, size_t n, size_t *msgs,
   pgw_decoder_set_framing(d, PGW_FRAMING_STANDARD);
   CHECK_EQ_INT(pgw_decoder_feed(d, b, n), 0);
   *msgs = 0;
-  while ((rc = pgw_decoder_next(d, &m)) == PGW_OK) (*msgs)++;
+  while ((rc = pgw_decoder_next(d, &m)) == PGW_OK)
+    (*msgs)++;
   return rc;
 }
 
@@ -113,7 +114,8 @@ static void test_case(const empty_case *c) {
 }
 
 int main(void) {
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) test_case(&cases[i]);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    test_case(&cases[i]);
   /* Each of these type bytes is unknown in the other direction. */
   unsigned char b[8];
   size_t msgs;

@@ -440,9 +440,9 @@ static void test_encode_refuses_what_decode_refuses(void) {
     memset(big + 13, 'v', total - 15);
     big[total - 2] = 0;
     big[total - 1] = 0;
-    CHECK_EQ_INT(pgw_message_decode(PGW_MSG_STARTUP_MESSAGE, big, total, 0,
-                                    &m, &e),
-                 total == 10000 ? 0 : PGW_ERR_TOO_LARGE);
+    CHECK_EQ_INT(
+        pgw_message_decode(PGW_MSG_STARTUP_MESSAGE, big, total, 0, &m, &e),
+        total == 10000 ? 0 : PGW_ERR_TOO_LARGE);
   }
 }
 

@@ -82,7 +82,9 @@ static int feed(pgw_state *s, pgw_dir d, pgw_message m) {
 #define CLOSED(s, d, m) CHECK_EQ_INT(feed(s, d, m), PGW_ERR_CONNECTION_CLOSED)
 #define PHASE(s, p) CHECK_EQ_INT(pgw_state_phase(s), p)
 
-static void init(pgw_state *s) { CHECK_EQ_INT(pgw_state_init(s, NULL), 0); }
+static void init(pgw_state *s) {
+  CHECK_EQ_INT(pgw_state_init(s, NULL), 0);
+}
 
 static void ready(pgw_state *s) {
   pgw_state_options o;
@@ -117,7 +119,7 @@ static void test_startup_sasl(void) {
   OK(&s, B, answer(PGW_MSG_SSL_RESPONSE, 'N'));
   PHASE(&s, PGW_PHASE_STARTUP);
   CHECK_EQ_INT(pgw_state_framing(&s, B), PGW_FRAMING_STANDARD);
-  BAD(&s, F, mk(PGW_MSG_SSL_REQUEST)); /* no second SSL negotiation */
+  BAD(&s, F, mk(PGW_MSG_SSL_REQUEST));   /* no second SSL negotiation */
   OK(&s, F, mk(PGW_MSG_GSSENC_REQUEST)); /* GSS may follow a refused SSL */
   PHASE(&s, PGW_PHASE_GSS_NEGOTIATION);
   CHECK_EQ_INT(pgw_state_answer_kind(&s), PGW_MSG_GSSENC_RESPONSE);
@@ -138,7 +140,7 @@ static void test_startup_sasl(void) {
   OK(&s, B, npv);
   CHECK_EQ_INT(pgw_state_protocol(&s), PGW_PROTOCOL_3_0);
   CHECK_EQ_INT(pgw_state_requested_protocol(&s), PGW_PROTOCOL_3_2);
-  BAD(&s, B, npv); /* at most once */
+  BAD(&s, B, npv);                          /* at most once */
   BAD(&s, B, auth(PGW_AUTH_SASL_CONTINUE)); /* not before SASL started */
   BAD(&s, B, auth(PGW_AUTH_KERBEROS_V5));
   OK(&s, B, auth(PGW_AUTH_SASL));
@@ -149,7 +151,7 @@ static void test_startup_sasl(void) {
   OK(&s, F, mk(PGW_MSG_SASL_INITIAL_RESPONSE));
   PHASE(&s, PGW_PHASE_AUTHENTICATION);
   BAD(&s, B, auth(PGW_AUTH_OK)); /* SASL must end with SASLFinal */
-  BAD(&s, B, npv); /* only before authentication */
+  BAD(&s, B, npv);               /* only before authentication */
   OK(&s, B, auth(PGW_AUTH_SASL_CONTINUE));
   PHASE(&s, PGW_PHASE_AUTH_SASL);
   CHECK_EQ_INT(pgw_state_password_kind(&s), PGW_MSG_SASL_RESPONSE);
@@ -420,7 +422,7 @@ static void test_extended(void) {
   BAD(&s, B, mk(PGW_MSG_PARAMETER_DESCRIPTION)); /* Describe portal */
   OK(&s, B, mk(PGW_MSG_ROW_DESCRIPTION));
   BAD(&s, B, mk(PGW_MSG_PORTAL_SUSPENDED)); /* only after rows */
-  BAD(&s, B, mk(PGW_MSG_ROW_DESCRIPTION)); /* Execute sends none */
+  BAD(&s, B, mk(PGW_MSG_ROW_DESCRIPTION));  /* Execute sends none */
   OK(&s, B, mk(PGW_MSG_DATA_ROW));
   OK(&s, B, mk(PGW_MSG_DATA_ROW));
   BAD(&s, B, mk(PGW_MSG_EMPTY_QUERY_RESPONSE));
@@ -511,7 +513,7 @@ static void test_pipeline(void) {
   OK(&s, B, error(0, "ERROR"));
   CHECK_EQ_INT(pgw_state_pending(&s), 0);
   PHASE(&s, PGW_PHASE_EXTENDED_QUERY);
-  BAD(&s, B, rfq('I')); /* no Sync yet */
+  BAD(&s, B, rfq('I'));           /* no Sync yet */
   OK(&s, F, mk(PGW_MSG_EXECUTE)); /* discarded */
   BAD(&s, F, mk(PGW_MSG_QUERY));
   CHECK_EQ_INT(pgw_state_pending(&s), 0);
@@ -557,7 +559,7 @@ static void test_copy(void) {
   BAD(&s, F, mk(PGW_MSG_COPY_DATA)); /* not before CopyInResponse */
   OK(&s, B, mk(PGW_MSG_COPY_IN_RESPONSE));
   PHASE(&s, PGW_PHASE_COPY_IN);
-  BAD(&s, B, mk(PGW_MSG_COPY_DATA)); /* wrong direction */
+  BAD(&s, B, mk(PGW_MSG_COPY_DATA));        /* wrong direction */
   BAD(&s, B, mk(PGW_MSG_COMMAND_COMPLETE)); /* before CopyDone */
   OK(&s, F, mk(PGW_MSG_COPY_DATA));
   OK(&s, B, mk(PGW_MSG_NOTICE_RESPONSE));

@@ -412,7 +412,7 @@ int pgw_kind_dir(pgw_kind kind);
 /* Message bodies                                                          */
 
 typedef struct pgw_startup_message {
-  uint32_t protocol; /* major 3, any minor (3.9999 greasing included) */
+  uint32_t protocol;     /* major 3, any minor (3.9999 greasing included) */
   pgw_param_list params; /* "_pq_." options are ordinary parameters */
 } pgw_startup_message;
 
@@ -474,9 +474,9 @@ typedef struct pgw_data {
 } pgw_data;
 
 typedef struct pgw_authentication {
-  int32_t code;         /* enum pgw_auth_code */
-  uint8_t salt[4];      /* PGW_AUTH_MD5_PASSWORD */
-  pgw_bytes data;       /* GSS_CONTINUE, SASL_CONTINUE, SASL_FINAL */
+  int32_t code;            /* enum pgw_auth_code */
+  uint8_t salt[4];         /* PGW_AUTH_MD5_PASSWORD */
+  pgw_bytes data;          /* GSS_CONTINUE, SASL_CONTINUE, SASL_FINAL */
   pgw_str_list mechanisms; /* PGW_AUTH_SASL */
 } pgw_authentication;
 
@@ -487,8 +487,8 @@ typedef struct pgw_backend_key_data {
 
 /* CopyInResponse, CopyOutResponse, CopyBothResponse. */
 typedef struct pgw_copy_response {
-  int8_t format;          /* 0 text, 1 binary */
-  pgw_i16_list columns;   /* per-column formats; all 0 if format is 0 */
+  int8_t format;        /* 0 text, 1 binary */
+  pgw_i16_list columns; /* per-column formats; all 0 if format is 0 */
 } pgw_copy_response;
 
 typedef struct pgw_data_row {
@@ -551,36 +551,36 @@ typedef struct pgw_message {
   int malformed;     /* lenient decoder only: the error the body failed
                         with (body then zeroed), else 0 */
   union {
-    pgw_startup_message startup;        /* STARTUP_MESSAGE */
-    pgw_cancel_request cancel;          /* CANCEL_REQUEST */
-    pgw_encryption_response encryption; /* SSL_RESPONSE, GSSENC_RESPONSE */
-    pgw_bind bind;                      /* BIND */
-    pgw_close_describe close;           /* CLOSE */
-    pgw_close_describe describe;        /* DESCRIBE */
-    pgw_execute execute;                /* EXECUTE */
-    pgw_function_call function_call;    /* FUNCTION_CALL */
-    pgw_parse parse;                    /* PARSE */
-    pgw_text query;                     /* QUERY */
-    pgw_text password;                  /* PASSWORD_MESSAGE */
-    pgw_text copy_fail;                 /* COPY_FAIL */
-    pgw_text command_complete;          /* COMMAND_COMPLETE */
+    pgw_startup_message startup;            /* STARTUP_MESSAGE */
+    pgw_cancel_request cancel;              /* CANCEL_REQUEST */
+    pgw_encryption_response encryption;     /* SSL_RESPONSE, GSSENC_RESPONSE */
+    pgw_bind bind;                          /* BIND */
+    pgw_close_describe close;               /* CLOSE */
+    pgw_close_describe describe;            /* DESCRIBE */
+    pgw_execute execute;                    /* EXECUTE */
+    pgw_function_call function_call;        /* FUNCTION_CALL */
+    pgw_parse parse;                        /* PARSE */
+    pgw_text query;                         /* QUERY */
+    pgw_text password;                      /* PASSWORD_MESSAGE */
+    pgw_text copy_fail;                     /* COPY_FAIL */
+    pgw_text command_complete;              /* COMMAND_COMPLETE */
     pgw_sasl_initial_response sasl_initial; /* SASL_INITIAL_RESPONSE */
-    pgw_data sasl_response;             /* SASL_RESPONSE */
-    pgw_data gss_response;              /* GSS_RESPONSE */
-    pgw_data copy_data;                 /* COPY_DATA */
-    pgw_authentication auth;            /* AUTHENTICATION */
-    pgw_backend_key_data backend_key;   /* BACKEND_KEY_DATA */
-    pgw_copy_response copy_response;    /* COPY_{IN,OUT,BOTH}_RESPONSE */
-    pgw_data_row data_row;              /* DATA_ROW */
-    pgw_notice error;                   /* ERROR_RESPONSE */
-    pgw_notice notice;                  /* NOTICE_RESPONSE */
+    pgw_data sasl_response;                 /* SASL_RESPONSE */
+    pgw_data gss_response;                  /* GSS_RESPONSE */
+    pgw_data copy_data;                     /* COPY_DATA */
+    pgw_authentication auth;                /* AUTHENTICATION */
+    pgw_backend_key_data backend_key;       /* BACKEND_KEY_DATA */
+    pgw_copy_response copy_response;        /* COPY_{IN,OUT,BOTH}_RESPONSE */
+    pgw_data_row data_row;                  /* DATA_ROW */
+    pgw_notice error;                       /* ERROR_RESPONSE */
+    pgw_notice notice;                      /* NOTICE_RESPONSE */
     pgw_function_call_response function_result; /* FUNCTION_CALL_RESPONSE */
-    pgw_negotiate_protocol_version negotiate; /* NEGOTIATE_PROTOCOL_VERSION */
-    pgw_notification notification;      /* NOTIFICATION_RESPONSE */
+    pgw_negotiate_protocol_version negotiate;   /* NEGOTIATE_PROTOCOL_VERSION */
+    pgw_notification notification;              /* NOTIFICATION_RESPONSE */
     pgw_parameter_description parameter_description; /* PARAMETER_DESCRIPTION */
-    pgw_parameter_status parameter_status; /* PARAMETER_STATUS */
-    pgw_ready_for_query ready;          /* READY_FOR_QUERY */
-    pgw_row_description row_description; /* ROW_DESCRIPTION */
+    pgw_parameter_status parameter_status;           /* PARAMETER_STATUS */
+    pgw_ready_for_query ready;                       /* READY_FOR_QUERY */
+    pgw_row_description row_description;             /* ROW_DESCRIPTION */
   } body;
 } pgw_message;
 
