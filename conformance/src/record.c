@@ -13,6 +13,7 @@
  * a switch to TLS; decoding problems never affect forwarding.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "addr.h"
 #include "record.h"
 
 #include <arpa/inet.h>
@@ -66,28 +67,6 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) {
   (void)sig;
   stop_requested = 1;
-}
-
-static int parse_addr(const char *text, struct sockaddr_in *sa) {
-  const char *colon = strrchr(text, ':');
-  char host[64];
-  char *end;
-  long port;
-  size_t n;
-  if (!colon) return -1;
-  n = (size_t)(colon - text);
-  if (n == 0 || n >= sizeof host) return -1;
-  memcpy(host, text, n);
-  host[n] = '\0';
-  if (strcmp(host, "localhost") == 0) strcpy(host, "127.0.0.1");
-  errno = 0;
-  port = strtol(colon + 1, &end, 10);
-  if (errno || *end || end == colon + 1 || port < 0 || port > 65535) return -1;
-  memset(sa, 0, sizeof *sa);
-  sa->sin_family = AF_INET;
-  sa->sin_port = htons((uint16_t)port);
-  if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) return -1;
-  return 0;
 }
 
 static char *strndup_(const uint8_t *p, size_t n) {
@@ -305,12 +284,12 @@ int cli_record(const cli_record_opts *o) {
   conn *conns;
   struct sigaction sa;
 
-  if (parse_addr(o->listen, &la) != 0) {
+  if (cli_parse_addr(o->listen, &la) != 0) {
     fprintf(stderr, "pgw record: bad --listen address '%s' (IPv4 ADDR:PORT)\n",
             o->listen);
     return 2;
   }
-  if (parse_addr(o->upstream, &ua) != 0) {
+  if (cli_parse_addr(o->upstream, &ua) != 0) {
     fprintf(stderr,
             "pgw record: bad --upstream address '%s' (IPv4 ADDR:PORT)\n",
             o->upstream);

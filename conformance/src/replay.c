@@ -31,6 +31,7 @@
  * for 300 ms, so that the query is running.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "addr.h"
 #include "replay.h"
 
 #include <arpa/inet.h>
@@ -308,30 +309,10 @@ static int rec_load(recording *r, const char *path) {
 
 /* ---- sockets ------------------------------------------------------------- */
 
-static int parse_addr(const char *text, struct sockaddr_in *sa) {
-  const char *colon = strrchr(text, ':');
-  char host[64], *end;
-  long port;
-  size_t n;
-  if (!colon) return -1;
-  n = (size_t)(colon - text);
-  if (n == 0 || n >= sizeof host) return -1;
-  memcpy(host, text, n);
-  host[n] = '\0';
-  if (strcmp(host, "localhost") == 0) strcpy(host, "127.0.0.1");
-  errno = 0;
-  port = strtol(colon + 1, &end, 10);
-  if (errno || *end || end == colon + 1 || port < 0 || port > 65535) return -1;
-  memset(sa, 0, sizeof *sa);
-  sa->sin_family = AF_INET;
-  sa->sin_port = htons((uint16_t)port);
-  return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
-}
-
 static int connect_to(const char *addr) {
   struct sockaddr_in sa;
   int fd;
-  if (parse_addr(addr, &sa) != 0) {
+  if (cli_parse_addr(addr, &sa) != 0) {
     fprintf(stderr, "pgw replay: bad address '%s' (IPv4 HOST:PORT)\n", addr);
     return -1;
   }
@@ -1066,7 +1047,7 @@ static int listen_on(const char *addr, char *shown, size_t n) {
   struct sockaddr_in sa;
   socklen_t len = sizeof sa;
   int fd, one = 1;
-  if (parse_addr(addr, &sa) != 0) {
+  if (cli_parse_addr(addr, &sa) != 0) {
     fprintf(stderr, "pgw replay: bad address '%s' (IPv4 ADDR:PORT)\n", addr);
     return -1;
   }
