@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (len) memcpy(payload, data + 1, len);
 
   pgw_message m;
-  pgw_error err = {0, 0, NULL};
+  pgw_error err = {0, 0, NULL, NULL};
   int rc = pgw_message_decode(kind, payload, len, protocol, &m, &err);
   FUZZ_ASSERT(fuzz_status_known(rc));
   FUZZ_ASSERT(rc <= 0);

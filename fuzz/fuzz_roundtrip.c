@@ -446,7 +446,7 @@ static void build_then_decode(fuzz_in *in) {
   FUZZ_ASSERT(enclen >= hdr);
   check_header(m.kind, enc, enclen, enclen - hdr);
   pgw_message back;
-  pgw_error err = {0, 0, NULL};
+  pgw_error err = {0, 0, NULL, NULL};
   rc = pgw_message_decode(m.kind, enc + hdr, enclen - hdr, 0, &back, &err);
   if (rc != 0 && known_disagreement(&m, rc)) {
     free(enc);

@@ -170,7 +170,8 @@ int pgw_conn_tls_established(pgw_conn *c) {
     pgw_error e = {PGW_ERR_UNEXPECTED_MESSAGE,
                    pgw_decoder_error(&c->decoder)->offset,
                    "unencrypted bytes after the SSL/GSS answer, before "
-                   "encryption was established"};
+                   "encryption was established",
+                   NULL};
     return fail(c, &e);
   }
   size_t offset = pgw_decoder_offset(&c->decoder);

@@ -7,8 +7,10 @@
  * the limits, and only then is the reassembly buffer sized for it.
  */
 #include "pgw_internal.h"
+#include "pgw_rules.h"
 
-/* PostgreSQL's per-message limits (payload bytes after the length word):
+/* PostgreSQL's per-message limits on the length word (which counts itself
+ * but not the type byte; pqcomm.c pq_getmessage compares it directly):
  * the server reads "small" frontend messages with PQ_SMALL_MESSAGE_LIMIT,
  * authentication tokens with PG_MAX_AUTH_TOKEN_LENGTH; libpq treats a
  * backend length word over 30000 as sync loss unless the type may be
@@ -20,11 +22,23 @@
 size_t pgw_message_limit(pgw_dir dir, pgw_framing framing, uint8_t type) {
   if (framing == PGW_FRAMING_STARTUP) return PGW_STARTUP_MAX_PAYLOAD + 4;
   if (framing == PGW_FRAMING_NEGOTIATION && type != 'E') return 1;
-  if (dir == PGW_FRONTEND && type == 'p') return PG_MAX_AUTH_TOKEN_LENGTH + 5;
+  if (dir == PGW_FRONTEND && type == 'p') return PG_MAX_AUTH_TOKEN_LENGTH + 1;
   if (pgw__type_kinds[dir == PGW_BACKEND][type] & PGW__TYPE_LONG)
-    return (size_t)PGW_MAX_MESSAGE_LEN + 1;
-  return dir == PGW_FRONTEND ? PQ_SMALL_MESSAGE_LIMIT + 5
+    return (size_t)PGW_MAX_MESSAGE_LEN;
+  return dir == PGW_FRONTEND ? PQ_SMALL_MESSAGE_LIMIT + 1
                              : LIBPQ_SHORT_MESSAGE_LIMIT + 1;
+}
+
+/* The rule a length over the per-type limit breaks. */
+static const pgw_rule *limit_rule(pgw_dir dir, uint8_t type) {
+  if (dir == PGW_BACKEND)
+    return pgw__rule(pgw__type_kinds[1][type] & PGW__TYPE_LONG
+                         ? PGW__R_BE_LARGE_LIMIT
+                         : PGW__R_BE_SHORT_LIMIT);
+  if (type == 'p') return pgw__rule(PGW__R_FE_AUTH_LIMIT);
+  return pgw__rule(pgw__type_kinds[0][type] & PGW__TYPE_LONG
+                       ? PGW__R_FE_LARGE_LIMIT
+                       : PGW__R_FE_SMALL_LIMIT);
 }
 
 void pgw_decoder_init(pgw_decoder *d, pgw_dir dir,
@@ -34,9 +48,11 @@ void pgw_decoder_init(pgw_decoder *d, pgw_dir dir,
   d->framing = dir == PGW_FRONTEND ? PGW_FRAMING_STARTUP : PGW_FRAMING_STANDARD;
   d->password_kind = PGW_MSG_PASSWORD_MESSAGE;
   d->answer_kind = PGW_MSG_SSL_RESPONSE;
-  d->max_len = (size_t)PGW_MAX_MESSAGE_LEN + 1;
+  d->max_len = (size_t)PGW_MAX_MESSAGE_LEN;
   if (opts) {
-    d->lenient = opts->lenient != 0;
+    d->mode = opts->lenient ? PGW_MODE_LENIENT : opts->mode;
+    d->lenient = d->mode == PGW_MODE_LENIENT;
+    d->server_protocol = opts->server_protocol;
     if (opts->max_message_len != 0 && opts->max_message_len < d->max_len)
       d->max_len = opts->max_message_len;
   }
@@ -63,7 +79,8 @@ void pgw_decoder_reset(pgw_decoder *d, pgw_framing framing, size_t offset) {
   memset(&d->error, 0, sizeof d->error);
 }
 
-static int fail(pgw_decoder *d, int code, size_t offset, const char *reason);
+static int fail(pgw_decoder *d, int code, size_t offset, const char *reason,
+                const pgw_rule *rule);
 
 /* A framing change must fall between messages. Bytes of a message already
  * buffered were sent before the peer could know the new framing (a server
@@ -74,7 +91,8 @@ static void change_framing(pgw_decoder *d, pgw_framing framing) {
     fail(d, PGW_ERR_UNEXPECTED_MESSAGE,
          d->msg_len ? d->msg_offset : pgw_decoder_offset(d) - d->head_len,
          "peer sent bytes before the framing changed (e.g. ahead of an "
-         "SSL/GSS answer)");
+         "SSL/GSS answer)",
+         pgw__rule(PGW__R_BYTES_BEFORE_ANSWER));
   d->framing = framing;
 }
 
@@ -127,12 +145,26 @@ const pgw_error *pgw_decoder_error(const pgw_decoder *d) {
   return &d->error;
 }
 
-static int fail(pgw_decoder *d, int code, size_t offset, const char *reason) {
+static int fail(pgw_decoder *d, int code, size_t offset, const char *reason,
+                const pgw_rule *rule) {
   d->status = code;
   d->error.code = code;
   d->error.offset = offset;
   d->error.reason = reason;
+  d->error.rule = rule;
   return code;
+}
+
+size_t pgw_decoder_warnings(const pgw_decoder *d) {
+  return d->warnings;
+}
+
+const pgw_error *pgw_decoder_warning(const pgw_decoder *d) {
+  return &d->warning;
+}
+
+void pgw_decoder_set_server_protocol(pgw_decoder *d, uint32_t version) {
+  d->server_protocol = version;
 }
 
 /* Header bytes needed once the first byte is known. */
@@ -165,13 +197,16 @@ static int check_first(pgw_decoder *d, uint8_t first, size_t offset) {
     uint8_t yes = d->answer_kind == PGW_MSG_SSL_RESPONSE ? 'S' : 'G';
     if (first != yes && first != 'N')
       return fail(d, PGW_ERR_UNKNOWN_CODE, offset,
-                  "answer to SSLRequest/GSSENCRequest is not S/G, N or E");
+                  "answer to SSLRequest/GSSENCRequest is not S/G, N or E",
+                  pgw__rule(PGW__R_ANSWER_BYTE));
     return 0;
   }
   if (!d->lenient && pgw_kind_of(d->dir, first) == PGW_MSG_UNKNOWN)
-    return fail(d, PGW_ERR_UNKNOWN_TYPE, offset,
-                d->dir == PGW_FRONTEND ? "unknown frontend message type byte"
-                                       : "unknown backend message type byte");
+    return fail(
+        d, PGW_ERR_UNKNOWN_TYPE, offset,
+        d->dir == PGW_FRONTEND ? "unknown frontend message type byte"
+                               : "unknown backend message type byte",
+        pgw__rule(d->dir == PGW_FRONTEND ? PGW__R_FE_TYPE : PGW__R_BE_TYPE));
   return 0;
 }
 
@@ -186,28 +221,35 @@ static int parse_header(pgw_decoder *d, const uint8_t *h, size_t offset,
     uint32_t len = pgw_load32(h);
     if (len < 8)
       return fail(d, PGW_ERR_BAD_LENGTH, offset,
-                  "startup packet length word is below 8");
+                  "startup packet length word is below 8",
+                  pgw__rule(PGW__R_STARTUP_LENGTH_MIN));
     if (len > PGW_STARTUP_MAX_PAYLOAD + 4)
       return fail(d, PGW_ERR_TOO_LARGE, offset,
-                  "startup packet longer than 10000 bytes");
+                  "startup packet longer than 10000 bytes",
+                  pgw__rule(PGW__R_STARTUP_LENGTH_MAX));
     *total = len;
     return 0;
   }
   uint32_t len = pgw_load32(h + 1);
   if (len < 4)
     return fail(d, PGW_ERR_BAD_LENGTH, offset + 1,
-                "message length word is below 4");
+                "message length word is below 4",
+                pgw__rule(d->dir == PGW_FRONTEND ? PGW__R_FE_LENGTH_MIN
+                                                 : PGW__R_BE_LENGTH_MIN));
   size_t total_len = (size_t)len + 1;
-  size_t limit = d->max_len;
   if (!d->lenient) {
     pgw_framing f = d->framing == PGW_FRAMING_NEGOTIATION ? PGW_FRAMING_STANDARD
                                                           : d->framing;
-    size_t per_type = pgw_message_limit(d->dir, f, h[0]);
-    if (per_type < limit) limit = per_type;
+    if (total_len > pgw_message_limit(d->dir, f, h[0]))
+      return fail(d, PGW_ERR_TOO_LARGE, offset + 1,
+                  "message length exceeds the limit for its type",
+                  limit_rule(d->dir, h[0]));
   }
-  if (total_len > limit)
+  if (total_len > d->max_len) /* the caller's bound: no protocol rule */
     return fail(d, PGW_ERR_TOO_LARGE, offset + 1,
-                "message length exceeds the limit for its type");
+                "message length exceeds the decoder's max_message_len",
+                d->max_len == PGW_MAX_MESSAGE_LEN ? limit_rule(d->dir, h[0])
+                                                  : NULL);
   *total = total_len;
   return 0;
 }
@@ -218,6 +260,21 @@ static pgw_kind startup_kind(const uint8_t *payload) {
   if (code == PGW_SSL_REQUEST_CODE) return PGW_MSG_SSL_REQUEST;
   if (code == PGW_GSSENC_REQUEST_CODE) return PGW_MSG_GSSENC_REQUEST;
   return PGW_MSG_STARTUP_MESSAGE; /* its decoder rejects bad versions */
+}
+
+/* A body failed to decode with rc: fail (0 returned never), or, when the
+ * mode lets this rule through, count the deviation, mark the message
+ * malformed and return 0. */
+static int tolerate(pgw_decoder *d, int rc, pgw_kind kind, size_t base,
+                    pgw_error *err) {
+  if (err->rule == NULL) err->rule = pgw__rule_for(d->dir, kind, rc);
+  err->offset += base;
+  if (d->mode != PGW_MODE_LENIENT && pgw_mode_rejects(d->mode, err->rule))
+    return fail(d, rc, err->offset, err->reason, err->rule);
+  err->code = rc;
+  d->warning = *err;
+  d->warnings++;
+  return 0;
 }
 
 /* Decode one whole message at bytes[0..total) that began at offset. */
@@ -237,7 +294,7 @@ static int deliver(pgw_decoder *d, const uint8_t *bytes, size_t total,
     kind = pgw_kind_of(d->dir, bytes[0]);
     if (kind == PGW_MSG_PASSWORD_MESSAGE) kind = d->password_kind;
   }
-  pgw_error err = {0, 0, NULL};
+  pgw_error err = {0, 0, NULL, NULL};
   int rc;
   if (kind == PGW_MSG_UNKNOWN) { /* lenient only: check_first rejects */
     memset(m, 0, sizeof *m);
@@ -246,14 +303,17 @@ static int deliver(pgw_decoder *d, const uint8_t *bytes, size_t total,
     m->payload.len = total - hsize;
     rc = 0;
   } else {
-    rc = pgw__decode_payload(kind, bytes + hsize, total - hsize, d->protocol, m,
+    uint32_t protocol = d->protocol;
+    if (framing == PGW_FRAMING_STARTUP && protocol == 0)
+      protocol = d->server_protocol;
+    rc = pgw__decode_payload(kind, bytes + hsize, total - hsize, protocol, m,
                              &err);
   }
   if (rc) {
-    if (!d->lenient)
-      return fail(d, rc, offset + hsize + err.offset, err.reason);
+    int code = rc;
+    if ((rc = tolerate(d, code, kind, offset + hsize, &err)) != 0) return rc;
     memset(&m->body, 0, sizeof m->body);
-    m->malformed = rc;
+    m->malformed = code;
   }
   if (hsize == 5) m->type = bytes[0];
   m->offset = offset;
@@ -281,8 +341,8 @@ static int reserve(pgw_decoder *d, size_t total) {
 static int begin_assembly(pgw_decoder *d, const uint8_t *src, size_t have,
                           size_t total, size_t offset) {
   if (reserve(d, total))
-    return fail(d, PGW_ERR_NOMEM, offset,
-                "reassembly buffer allocation failed");
+    return fail(d, PGW_ERR_NOMEM, offset, "reassembly buffer allocation failed",
+                NULL);
   memcpy(d->buf, src, have);
   d->buf_len = have;
   d->msg_len = total;
@@ -290,9 +350,9 @@ static int begin_assembly(pgw_decoder *d, const uint8_t *src, size_t have,
   return 0;
 }
 
-/* Wire limit of the other types: PQ_SMALL_MESSAGE_LIMIT + 5 for the
+/* Wire limit of the other types: PQ_SMALL_MESSAGE_LIMIT + 1 for the
  * frontend, libpq's 30000 + 1 for the backend. */
-static const uint32_t short_limit[2] = {PQ_SMALL_MESSAGE_LIMIT + 5,
+static const uint32_t short_limit[2] = {PQ_SMALL_MESSAGE_LIMIT + 1,
                                         LIBPQ_SHORT_MESSAGE_LIMIT + 1};
 
 /*
@@ -329,9 +389,9 @@ static int next_fast(pgw_decoder *d, pgw_message *m, int *rc) {
     if (kind == PGW_MSG_PASSWORD_MESSAGE) kind = d->password_kind;
     r = pgw__decode_payload(kind, p + 5, len - 4, d->protocol, m, &err);
   }
-  if (r) {
-    *rc = fail(d, r, offset + 5 + err.offset, err.reason);
-    return 1;
+  if (r) { /* the general path reports it (with its rule) or tolerates it */
+    d->chunk_pos = pos;
+    return 0;
   }
   m->type = p[0];
   m->offset = offset;
@@ -369,7 +429,7 @@ static int next_general(pgw_decoder *d, pgw_message *m) {
     size_t hsize = header_size(d, d->head[0]);
     if (d->head_len > hsize) /* unreachable: change_framing() forbids it */
       return fail(d, PGW_ERR_INVALID_ARGUMENT, pgw_decoder_offset(d),
-                  "partial header longer than the framing's header");
+                  "partial header longer than the framing's header", NULL);
     size_t take = hsize - d->head_len;
     if (take > avail) take = avail;
     if (take) memcpy(d->head + d->head_len, chunk + d->chunk_pos, take);
@@ -424,9 +484,10 @@ int pgw_decoder_finish(pgw_decoder *d) {
   if (d->status < 0) return d->status;
   if (d->msg_len != 0)
     return fail(d, PGW_ERR_END_OF_STREAM, d->msg_offset,
-                "stream ended inside a message");
+                "stream ended inside a message", pgw__rule(PGW__R_STREAM_END));
   if (d->head_len != 0)
     return fail(d, PGW_ERR_END_OF_STREAM, pgw_decoder_offset(d) - d->head_len,
-                "stream ended inside a message header");
+                "stream ended inside a message header",
+                pgw__rule(PGW__R_STREAM_END));
   return 0;
 }

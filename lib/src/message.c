@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "pgw_internal.h"
+#include "pgw_rules.h"
 
 enum family {
   FAM_EMPTY,  /* no payload */
@@ -249,6 +250,7 @@ int pgw__decode_payload(pgw_kind kind, const uint8_t *payload, size_t len,
   out->payload.ptr = payload;
   out->payload.len = len;
   out->malformed = 0;
+  err->rule = NULL;
   if (kind == PGW_MSG_DATA_ROW) /* sets every field of its body */
     return pgw__data_row_decode(payload, len, &out->body.data_row, err);
   memset(&out->body, 0, sizeof out->body);
@@ -277,7 +279,10 @@ int pgw_message_decode(pgw_kind kind, const uint8_t *payload, size_t len,
     return pgw__fail(err, PGW_ERR_INVALID_ARGUMENT, 0,
                      "no message, payload or kind given");
   if (payload == NULL) payload = (const uint8_t *)"";
-  return pgw__decode_payload(kind, payload, len, protocol, out, err);
+  int rc = pgw__decode_payload(kind, payload, len, protocol, out, err);
+  if (rc && err->rule == NULL) /* a kind of both directions: dir unknown */
+    err->rule = pgw__rule_for((pgw_dir)kinds[kind].dir, kind, rc);
+  return rc;
 }
 
 /* ---- encode ----------------------------------------------------------- */

@@ -120,6 +120,7 @@ static inline int pgw__fail(pgw_error *err, int code, size_t offset,
     err->code = code;
     err->offset = offset;
     err->reason = reason;
+    err->rule = NULL;
   }
   return code;
 }

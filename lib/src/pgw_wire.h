@@ -44,6 +44,14 @@ static inline int pgw_rd_fail(pgw_rd *r, int code, const char *reason) {
   return code;
 }
 
+/* The same, naming the rule (when the kind and code do not decide it). */
+static inline int pgw_rd_fail_rule(pgw_rd *r, int code, const pgw_rule *rule,
+                                   const char *reason) {
+  pgw_rd_fail(r, code, reason);
+  r->err->rule = rule;
+  return code;
+}
+
 static inline uint16_t pgw_load16(const uint8_t *p) {
   return (uint16_t)((unsigned)p[0] << 8 | (unsigned)p[1]);
 }

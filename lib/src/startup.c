@@ -5,6 +5,7 @@
  * version or request code, and the encoder writes that word too.
  */
 #include "pgw_internal.h"
+#include "pgw_rules.h"
 
 /* Request codes share major 1234; a StartupMessage must have major 3. */
 #define REQUEST_CODE_MAJOR 1234u
@@ -100,11 +101,21 @@ static int decode_cancel(pgw_rd *r, uint32_t protocol, pgw_message *m) {
   }
   rc = pgw_rd_i32(r, &m->body.cancel.pid, "CancelRequest: process ID missing");
   if (rc) return rc;
-  if (!key_len_ok(protocol, pgw_rd_left(r)))
-    return pgw_rd_fail(r, PGW_ERR_BAD_KEY_LENGTH,
-                       protocol == PGW_PROTOCOL_3_0
-                           ? "CancelRequest: key is not 4 bytes (protocol 3.0)"
-                           : "CancelRequest: key is not 4 to 256 bytes");
+  size_t n = pgw_rd_left(r);
+  if (!key_len_ok(protocol, n)) {
+    if (protocol == PGW_PROTOCOL_3_0)
+      return pgw_rd_fail_rule(r, PGW_ERR_BAD_KEY_LENGTH,
+                              pgw__rule(PGW__R_CANCEL_KEY_30),
+                              "CancelRequest: key is not 4 bytes (the server "
+                              "speaks protocol 3.0)");
+    if (n < PGW_CANCEL_KEY_MIN)
+      return pgw_rd_fail_rule(r, PGW_ERR_BAD_KEY_LENGTH,
+                              pgw__rule(PGW__R_CANCEL_KEY_SHORT),
+                              "CancelRequest: key is shorter than 4 bytes");
+    return pgw_rd_fail_rule(r, PGW_ERR_BAD_KEY_LENGTH,
+                            pgw__rule(PGW__R_CANCEL_KEY_MAX),
+                            "CancelRequest: key is longer than 256 bytes");
+  }
   pgw_rd_rest(r, &m->body.cancel.key);
   return 0;
 }

@@ -21,6 +21,7 @@
 
 #include "pgw/state.h"
 #include "pgw_internal.h"
+#include "pgw_rules.h"
 
 /* ---- tokens: message kinds, with Authentication refined by code ---- */
 
@@ -211,17 +212,22 @@ static const row f_failed[] = {
     R(PGW_MSG_TERMINATE, E_NONE, F_CLOSED, KEEP, KEEP)};
 static const row f_idle[] = {RE(PGW_MSG_QUERY, E_ENQUEUE),
                              RE(PGW_MSG_FUNCTION_CALL, E_ENQUEUE)};
+/* A Query before the batch's Sync is legal: PostgresMain runs it (and
+ * answers ReadyForQuery) as pgJDBC's autosave sends it; the documentation
+ * only says the frontend "should" Sync first. */
 static const row f_extended[] = {
-    RE(PGW_MSG_PARSE, E_ENQUEUE),    RE(PGW_MSG_BIND, E_ENQUEUE),
-    RE(PGW_MSG_DESCRIBE, E_ENQUEUE), RE(PGW_MSG_EXECUTE, E_ENQUEUE),
-    RE(PGW_MSG_CLOSE, E_ENQUEUE),    RE(PGW_MSG_SYNC, E_SYNC),
-    RE(PGW_MSG_FLUSH, E_NONE),       RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+    RE(PGW_MSG_QUERY, E_ENQUEUE),      RE(PGW_MSG_PARSE, E_ENQUEUE),
+    RE(PGW_MSG_BIND, E_ENQUEUE),       RE(PGW_MSG_DESCRIBE, E_ENQUEUE),
+    RE(PGW_MSG_EXECUTE, E_ENQUEUE),    RE(PGW_MSG_CLOSE, E_ENQUEUE),
+    RE(PGW_MSG_SYNC, E_SYNC),          RE(PGW_MSG_FLUSH, E_NONE),
+    RE(PGW_MSG_TERMINATE, E_TERMINATE)};
 /* After an error in extended query the server discards all but Sync. */
 static const row f_discard[] = {
-    RE(PGW_MSG_PARSE, E_NONE),    RE(PGW_MSG_BIND, E_NONE),
-    RE(PGW_MSG_DESCRIBE, E_NONE), RE(PGW_MSG_EXECUTE, E_NONE),
-    RE(PGW_MSG_CLOSE, E_NONE),    RE(PGW_MSG_SYNC, E_SYNC),
-    RE(PGW_MSG_FLUSH, E_NONE),    RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+    RE(PGW_MSG_QUERY, E_NONE),         RE(PGW_MSG_PARSE, E_NONE),
+    RE(PGW_MSG_BIND, E_NONE),          RE(PGW_MSG_DESCRIBE, E_NONE),
+    RE(PGW_MSG_EXECUTE, E_NONE),       RE(PGW_MSG_CLOSE, E_NONE),
+    RE(PGW_MSG_SYNC, E_SYNC),          RE(PGW_MSG_FLUSH, E_NONE),
+    RE(PGW_MSG_TERMINATE, E_TERMINATE)};
 /* COPY FROM STDIN: Flush and Sync are ignored by the server; anything
  * else but copy messages is a protocol violation (copyfromparse.c). */
 static const row f_copy_in[] = {
@@ -466,9 +472,18 @@ static uint8_t *q_buf(pgw_state *s) {
   return s->q_heap ? s->q_heap : s->q_inline;
 }
 
-static uint8_t q_front(const pgw_state *s) {
+/* A queued Bind, Describe or Execute of the unnamed portal carries this
+ * bit, so that the DataRow column count can be checked against the
+ * portal's RowDescription. */
+#define Q_UNNAMED 0x80u
+
+static uint8_t q_front_raw(const pgw_state *s) {
   const uint8_t *b = s->q_heap ? s->q_heap : s->q_inline;
   return b[s->q_head];
+}
+
+static uint8_t q_front(const pgw_state *s) {
+  return (uint8_t)(q_front_raw(s) & ~Q_UNNAMED);
 }
 
 /* Make room for one more request. */
@@ -693,18 +708,21 @@ static void describe(pgw_state *s, pgw_dir dir, uint8_t ctx, int tok) {
 }
 
 static int record(pgw_state *s, const pgw_message *m, int code,
-                  const char *reason) {
+                  const char *reason, const pgw_rule *rule) {
   s->error.code = code;
   s->error.offset = m->offset;
   s->error.reason = reason;
+  s->error.rule = rule;
   return code;
 }
 
-/* A violation: strict mode fails, lenient mode counts and goes on. */
+/* A violation of rule: fails where the mode rejects the rule; otherwise
+ * (lenient, or reference mode and a documented rule) counted, ignored. */
 static int violation(pgw_state *s, const pgw_message *m, int code,
-                     const char *reason) {
-  record(s, m, code, reason);
-  if (!s->lenient) return code;
+                     const char *reason, enum pgw__rule_index rule) {
+  record(s, m, code, reason, pgw__rule(rule));
+  if (!s->lenient && pgw_mode_rejects((pgw_mode)s->mode, pgw__rule(rule)))
+    return code;
   s->violations++;
   return PGW_OK;
 }
@@ -756,13 +774,47 @@ static uint8_t item_of(const pgw_message *m) {
   }
 }
 
+/* NegotiateProtocolVersion must change something, and never upward. */
+static int check_npv(pgw_state *s, const pgw_message *m) {
+  uint32_t v = m->body.negotiate.newest_version;
+  if (v > s->requested)
+    return violation(s, m, PGW_ERR_BAD_VALUE,
+                     "NegotiateProtocolVersion: offers a version above the "
+                     "one requested",
+                     PGW__R_NPV_UPGRADE);
+  if (v == s->requested && m->body.negotiate.unrecognized.count == 0)
+    return violation(s, m, PGW_ERR_BAD_VALUE,
+                     "NegotiateProtocolVersion: neither lowers the version "
+                     "nor lists an unrecognised option",
+                     PGW__R_NPV_NO_CHANGE);
+  return 1;
+}
+
+/* Q_UNNAMED for a Bind, Describe or Execute of the unnamed portal. */
+static uint8_t unnamed_flag(const pgw_message *m) {
+  if (m->malformed) return 0;
+  switch (m->kind) {
+  case PGW_MSG_BIND: return m->body.bind.portal.len == 0 ? Q_UNNAMED : 0;
+  case PGW_MSG_EXECUTE: return m->body.execute.portal.len == 0 ? Q_UNNAMED : 0;
+  case PGW_MSG_DESCRIBE:
+    return m->body.describe.target == 'P' && m->body.describe.name.len == 0
+               ? Q_UNNAMED
+               : 0;
+  default: return 0;
+  }
+}
+
 /* Checks an effect makes before anything changes. */
 static int precheck(pgw_state *s, const row *r, const pgw_message *m) {
+  if (m->malformed && r->eff != E_ENQUEUE && r->eff != E_SYNC)
+    return 1; /* a tolerated body: its fields are not there to check */
   switch (r->eff) {
+  case E_NPV: return check_npv(s, m);
   case E_STARTUP:
     if (PGW_PROTOCOL_MAJOR(m->body.startup.protocol) != 3)
       return violation(s, m, PGW_ERR_UNSUPPORTED_PROTOCOL,
-                       "StartupMessage: protocol major version is not 3");
+                       "StartupMessage: protocol major version is not 3",
+                       PGW__R_STARTUP_VERSION);
     break;
   case E_SSL_ANSWER:
   case E_GSS_ANSWER: {
@@ -770,7 +822,7 @@ static int precheck(pgw_state *s, const row *r, const pgw_message *m) {
     uint8_t a = m->body.encryption.answer;
     if (a != yes && a != 'N')
       return violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE,
-                       "encryption answer is not S/G or N");
+                       "encryption answer is not S/G or N", PGW__R_ANSWER_BYTE);
     break;
   }
   case E_BKD: {
@@ -783,14 +835,16 @@ static int precheck(pgw_state *s, const row *r, const pgw_message *m) {
     if (!ok)
       return violation(s, m, PGW_ERR_BAD_KEY_LENGTH,
                        "BackendKeyData: key length does not fit the "
-                       "negotiated protocol (4 bytes in 3.0, 4 to 256 in 3.2)");
+                       "negotiated protocol (4 bytes in 3.0, 4 to 256 in 3.2)",
+                       PGW__R_BKD_KEY_STATE);
     break;
   }
   case E_ASYNC_ERROR:
     if (!is_fatal(m))
       return violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE,
                        "ErrorResponse while no request is pending (only "
-                       "FATAL or PANIC may come unprompted)");
+                       "FATAL or PANIC may come unprompted)",
+                       PGW__R_UNSOLICITED_ERROR);
     break;
   case E_ENQUEUE:
   case E_SYNC: {
@@ -799,7 +853,8 @@ static int precheck(pgw_state *s, const row *r, const pgw_message *m) {
       return record(s, m, rc,
                     rc == PGW_ERR_NOMEM
                         ? "pending-request queue allocation failed"
-                        : "more pending requests than max_pending");
+                        : "more pending requests than max_pending",
+                    NULL);
     break;
   }
   default: break;
@@ -851,7 +906,7 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
     break;
   case E_ENQUEUE: {
     uint8_t it = item_of(m);
-    q_push(s, it);
+    q_push(s, (uint8_t)(it | unnamed_flag(m)));
     if (s->q_len == 1) s->bctx = items[it].first;
     if (it != IT_QUERY && it != IT_FUNCTION_CALL) s->unsynced = 1;
     break;
@@ -919,6 +974,84 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
   }
 }
 
+/* A DataRow's column count against the RowDescription of its result. */
+static int check_row(pgw_state *s, const pgw_message *m) {
+  if (s->row_cols < 0 || m->malformed ||
+      m->body.data_row.columns.count == (size_t)s->row_cols)
+    return PGW_OK;
+  return violation(s, m, PGW_ERR_BAD_COUNT,
+                   "DataRow: column count differs from the RowDescription "
+                   "of its result",
+                   PGW__R_DATA_ROW_COUNT);
+}
+
+/* Remember result shapes: the simple query's RowDescription, the unnamed
+ * portal's (Describe, forgotten by its next Bind), and which applies when
+ * an Execute's rows begin. Called before the transition, with ctx the
+ * backend context the message arrives in and r the row it matched. */
+static void track_rows(pgw_state *s, const pgw_message *m, uint8_t ctx,
+                       const row *r) {
+  int unnamed = s->q_len && (q_front_raw(s) & Q_UNNAMED);
+  switch (m->kind) {
+  case PGW_MSG_ROW_DESCRIPTION: {
+    int32_t n =
+        m->malformed ? -1 : (int32_t)m->body.row_description.columns.count;
+    if (r->nb == B_Q_ROWS) s->row_cols = n;
+    if (ctx == B_DESCRIBE_ROWS && unnamed) s->unnamed_cols = n;
+    break;
+  }
+  case PGW_MSG_NO_DATA:
+    if (ctx == B_DESCRIBE_ROWS && unnamed) s->unnamed_cols = 0;
+    break;
+  case PGW_MSG_BIND_COMPLETE:
+    if (unnamed) s->unnamed_cols = -1;
+    break;
+  case PGW_MSG_DATA_ROW:
+    if (ctx == B_EXEC) s->row_cols = unnamed ? s->unnamed_cols : -1;
+    break;
+  default: break;
+  }
+}
+
+/* Frontend messages the backend will never read: after a FATAL error the
+ * client's bytes already in flight (it sent them before it could read the
+ * error; "Termination" in the documentation), and copy messages outside
+ * COPY, which PostgresMain drops (a documented-level deviation). Returns
+ * 1 with *rc set when the message is handled here. */
+static int frontend_unread(pgw_state *s, const pgw_message *m, int tok,
+                           uint8_t ctx, int *rc) {
+  if (ctx == F_FAILED && tok != PGW_MSG_TERMINATE) {
+    *rc = PGW_OK;
+    return 1;
+  }
+  int copy_msg = tok == PGW_MSG_COPY_DATA || tok == PGW_MSG_COPY_DONE ||
+                 tok == PGW_MSG_COPY_FAIL;
+  if (!copy_msg || s->fctx != F_OP || s->fe_terminated) return 0;
+  describe(s, PGW_FRONTEND, ctx, tok);
+  *rc = violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE, s->reason,
+                  PGW__R_FE_COPY_OUTSIDE);
+  return 1;
+}
+
+/* No row allows the message. */
+static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
+                       uint8_t ctx, int tok) {
+  int rc;
+  if (dir == PGW_FRONTEND && frontend_unread(s, m, tok, ctx, &rc)) return rc;
+  describe(s, dir, ctx, tok);
+  int closed = closed_for(s, dir);
+  enum pgw__rule_index rule =
+      dir == PGW_FRONTEND ? (closed ? PGW__R_FE_AFTER_END : PGW__R_FE_ORDER)
+                          : (closed ? PGW__R_BE_AFTER_END : PGW__R_BE_ORDER);
+  rc = violation(
+      s, m, closed ? PGW_ERR_CONNECTION_CLOSED : PGW_ERR_UNEXPECTED_MESSAGE,
+      s->reason, rule);
+  if (rc == PGW_OK && tok == PGW_MSG_READY_FOR_QUERY && dir == PGW_BACKEND &&
+      s->lenient)
+    lenient_rfq(s, m);
+  return rc;
+}
+
 int pgw_state_feed(pgw_state *s, pgw_dir dir, const pgw_message *m) {
   if (s == NULL || m == NULL || (dir != PGW_FRONTEND && dir != PGW_BACKEND))
     return PGW_ERR_INVALID_ARGUMENT;
@@ -927,22 +1060,18 @@ int pgw_state_feed(pgw_state *s, pgw_dir dir, const pgw_message *m) {
    * recompute the same phase). */
   if (dir == PGW_BACKEND && m->kind == PGW_MSG_DATA_ROW &&
       (s->bctx == B_Q_ROWS || s->bctx == B_EXEC_ROWS))
-    return PGW_OK;
+    return check_row(s, m);
   int tok = token_of(m);
   uint8_t ctx = dir == PGW_FRONTEND ? fe_ctx(s) : s->bctx;
   const row *r =
       lookup(dir == PGW_FRONTEND ? fctx_table : bctx_table, ctx, tok);
-  if (r == NULL) {
-    describe(s, dir, ctx, tok);
-    int code = closed_for(s, dir) ? PGW_ERR_CONNECTION_CLOSED
-                                  : PGW_ERR_UNEXPECTED_MESSAGE;
-    int rc = violation(s, m, code, s->reason);
-    if (rc == PGW_OK && tok == PGW_MSG_READY_FOR_QUERY && dir == PGW_BACKEND)
-      lenient_rfq(s, m);
-    return rc;
-  }
+  if (r == NULL) return not_allowed(s, dir, m, ctx, tok);
   int rc = precheck(s, r, m);
   if (rc != 1) return rc; /* failed, or lenient violation ignored */
+  if (dir == PGW_BACKEND) {
+    track_rows(s, m, ctx, r);
+    if (tok == PGW_MSG_DATA_ROW && (rc = check_row(s, m)) != PGW_OK) return rc;
+  }
   if (r->nf != KEEP) s->fctx = r->nf;
   if (r->nb != KEEP) s->bctx = r->nb;
   if (r->np != KEEP) s->phase = r->np;
@@ -991,7 +1120,11 @@ int pgw_state_init(pgw_state *s, const pgw_state_options *opts) {
   pgw_phase start = opts ? opts->start_phase : PGW_PHASE_STARTUP;
   memset(s, 0, sizeof *s);
   pgw__allocator_init(&s->alloc, opts ? opts->allocator : NULL);
-  s->lenient = opts && opts->lenient;
+  s->mode = (uint8_t)(opts && opts->lenient ? PGW_MODE_LENIENT
+                      : opts                ? opts->mode
+                                            : PGW_MODE_STRICT);
+  s->lenient = s->mode == PGW_MODE_LENIENT;
+  s->row_cols = s->unnamed_cols = -1;
   s->q_cap = Q_INLINE;
   s->q_max = opts && opts->max_pending ? opts->max_pending : Q_DEFAULT_MAX;
   s->password_kind = PGW_MSG_PASSWORD_MESSAGE;

@@ -63,6 +63,17 @@ typedef struct pgw_decoder_options {
    * pgw_message.malformed set, per-message limits are not applied. Framing
    * errors (bad length words, oversize) still fail. */
   int lenient;
+  /* PGW_MODE_STRICT (0, the default), _REFERENCE or _LENIENT (pgw/rule.h);
+   * lenient != 0 means PGW_MODE_LENIENT. In reference mode a body that
+   * fails only a DOCUMENTED rule is delivered as in lenient mode (kind
+   * known, pgw_message.malformed set, body zeroed) and the deviation is
+   * counted and kept (pgw_decoder_warnings, pgw_decoder_warning); every
+   * REFERENCE rule still fails. */
+  pgw_mode mode;
+  /* Highest protocol version the server offers (PGW_PROTOCOL_3_0, _3_2),
+   * or 0 when unknown. Judges what depends on it before anything is
+   * negotiated: a CancelRequest to a 3.0-only server carries a 4-byte key. */
+  uint32_t server_protocol;
   /* Allocator for the reassembly buffer; NULL for malloc. */
   const pgw_allocator *allocator;
 } pgw_decoder_options;
@@ -75,7 +86,11 @@ typedef struct pgw_decoder {
   uint32_t protocol;
   pgw_kind password_kind;
   pgw_kind answer_kind;
-  int lenient;
+  int lenient; /* mode == PGW_MODE_LENIENT */
+  pgw_mode mode;
+  uint32_t server_protocol;
+  size_t warnings;
+  pgw_error warning;
   size_t max_len;
   pgw_allocator alloc;
   const uint8_t *chunk;
@@ -152,8 +167,16 @@ int pgw_decoder_finish(pgw_decoder *d);
 /* Stream offset of the next byte not yet consumed. */
 size_t pgw_decoder_offset(const pgw_decoder *d);
 
-/* The last error (code 0 if none). */
+/* The last error (code 0 if none). Its rule names what was broken. */
 const pgw_error *pgw_decoder_error(const pgw_decoder *d);
+
+/* Reference and lenient modes: deviations accepted so far, and the last
+ * one (code 0 if none; offset in the stream, rule set). */
+size_t pgw_decoder_warnings(const pgw_decoder *d);
+const pgw_error *pgw_decoder_warning(const pgw_decoder *d);
+
+/* The highest protocol version the server offers (see the options). */
+void pgw_decoder_set_server_protocol(pgw_decoder *d, uint32_t version);
 
 /* Largest message a decoder accepts for this type byte in strict mode
  * (wire length), given the direction: PostgreSQL's own limits. */

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pgw/rule.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -144,6 +146,9 @@ typedef struct pgw_error {
   int code;
   size_t offset;
   const char *reason;
+  /* The rule the bytes broke (pgw/rule.h); NULL for failures that are no
+   * protocol rule (allocation, API misuse, a bound the caller set). */
+  const struct pgw_rule *rule;
 } pgw_error;
 
 /* ---------------------------------------------------------------------- */

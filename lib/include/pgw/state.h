@@ -104,6 +104,12 @@ typedef struct pgw_state_options {
    * Errors that are not violations (PGW_ERR_NOMEM, too many pending
    * requests) are returned in lenient mode too. */
   int lenient;
+  /* PGW_MODE_STRICT (0, the default), _REFERENCE or _LENIENT (pgw/rule.h);
+   * lenient != 0 means PGW_MODE_LENIENT. Reference mode fails only on
+   * REFERENCE rules; a message that breaks a DOCUMENTED rule (copy
+   * messages outside COPY, an ErrorResponse below FATAL with no request
+   * pending) is counted and ignored as in lenient mode. */
+  pgw_mode mode;
   /* Where the connection stands (poolers taking over an established
    * connection): PGW_PHASE_STARTUP (0, the default), _AUTHENTICATION
    * (StartupMessage already sent), _INITIALIZATION (AuthenticationOk seen)
@@ -124,8 +130,9 @@ typedef struct pgw_state_options {
 typedef struct pgw_state {
   uint8_t phase, fctx, bctx, fe_copy;
   uint8_t ssl_done, gss_done, fe_terminated, unsynced, discarding;
-  uint8_t txn_status;
+  uint8_t txn_status, mode;
   int lenient;
+  int32_t row_cols, unnamed_cols; /* DataRow columns due; -1 unknown */
   uint32_t protocol, requested;
   pgw_kind password_kind;
   size_t violations;
@@ -214,7 +221,8 @@ int pgw_state_backend_key(const pgw_state *s, int32_t *pid, pgw_bytes *key);
  * a static string: copy it if it must outlive the next feed. */
 const pgw_error *pgw_state_error(const pgw_state *s);
 
-/* Violations ignored in lenient mode so far. */
+/* Violations ignored so far (lenient mode; documented-rule deviations in
+ * reference mode). The error's rule tells which. */
 size_t pgw_state_violations(const pgw_state *s);
 
 #ifdef __cplusplus
