@@ -54,18 +54,77 @@ typedef struct dumper {
   const char *phase; /* after the last message */
   int tls;           /* switched to TLS ('S'/'G' answer or direct SSL) */
   cli_pqtrace pq;    /* --format=pqtrace: the libpq format and its state */
+  size_t warned[2];  /* deviations reported so far, per sending side */
+  uint32_t server_protocol; /* highest the server offers; 0 unknown */
 } dumper;
+
+/* From "@ server PostgreSQL N[.M]": 18 and later offer 3.2, older 3.0. */
+static uint32_t session_server_protocol(const pgs_session *s) {
+  for (size_t i = 0; i < s->count; i++) {
+    const pgs_item *it = &s->items[i];
+    if (it->kind != PGS_META || strcmp(it->key, "server") != 0) continue;
+    if (strncmp(it->value, "PostgreSQL ", 11) != 0) return 0;
+    int major = atoi(it->value + 11);
+    if (major <= 0) return 0;
+    return major >= 18 ? PGW_PROTOCOL_3_2 : PGW_PROTOCOL_3_0;
+  }
+  return 0;
+}
 
 static const char *phase_now(const dumper *d) {
   return pgw_phase_name(pgw_conn_phase(&d->conn[PGW_FRONTEND]));
 }
 
+/* "pgw dump: FILE:LINE: DIR stream offset N, phase P: WHAT: DETAIL
+ * [rule ID, LEVEL]" on standard error; with --json also an object
+ * {"error": {...}} (or {"warning": {...}}) on standard output. */
+static void say(const dumper *d, const char *kind, size_t line, pgw_dir dir,
+                size_t offset, const char *what, const char *detail,
+                const pgw_rule *rule) {
+  if (d->o->format == CLI_FORMAT_JSON) {
+    printf("{\"%s\": {\"code\": ", kind);
+    cli_json_string(stdout, what, strlen(what));
+    printf(", \"reason\": ");
+    cli_json_string(stdout, detail ? detail : "", detail ? strlen(detail) : 0);
+    printf(
+        ", \"dir\": \"%c\", \"offset\": %zu, \"phase\": \"%s\", \"line\": %zu",
+        dir == PGW_FRONTEND ? 'F' : 'B', offset, d->phase ? d->phase : "?",
+        line);
+    if (rule)
+      printf(", \"rule\": \"%s\", \"level\": \"%s\"", rule->id,
+             pgw_level_name(rule->level));
+    printf("}}\n");
+  }
+  fflush(stdout);
+  fprintf(stderr, "pgw dump: %s%s:%zu: %s stream offset %zu, phase %s: %s%s%s",
+          strcmp(kind, "warning") == 0 ? "warning: " : "", d->o->path, line,
+          dir_name(dir), offset, d->phase ? d->phase : "?", what,
+          detail ? ": " : "", detail ? detail : "");
+  if (rule)
+    fprintf(stderr, " [rule %s, %s]", rule->id, pgw_level_name(rule->level));
+  fputc('\n', stderr);
+}
+
 static void report(const dumper *d, size_t line, pgw_dir dir, size_t offset,
                    const char *what, const char *detail) {
-  fflush(stdout);
-  fprintf(stderr, "pgw dump: %s:%zu: %s stream offset %zu, phase %s: %s%s%s\n",
-          d->o->path, line, dir_name(dir), offset, d->phase ? d->phase : "?",
-          what, detail ? ": " : "", detail ? detail : "");
+  say(d, "error", line, dir, offset, what, detail, NULL);
+}
+
+static void report_error(const dumper *d, size_t line, pgw_dir dir,
+                         const pgw_error *e, int code) {
+  say(d, "error", line, dir, e->offset, pgw_strerror(code), e->reason, e->rule);
+}
+
+/* A deviation the mode let through (documented rules under --reference). */
+static void report_warnings(dumper *d, size_t line, pgw_dir dir,
+                            const pgw_conn *rx) {
+  size_t n = pgw_conn_warnings(rx);
+  if (n == d->warned[dir]) return;
+  d->warned[dir] = n;
+  if (d->o->mode == PGW_MODE_LENIENT) return;
+  const pgw_error *w = pgw_conn_warning(rx);
+  say(d, "warning", line, dir, w->offset, pgw_strerror(w->code), w->reason,
+      w->rule);
 }
 
 static void render(dumper *d, pgw_dir dir, const pgw_message *m) {
@@ -119,6 +178,15 @@ static int resend(dumper *d, size_t line, pgw_dir dir, const pgw_message *m) {
   char detail[160];
   int rc;
   pgw_buf_clear(&d->enc);
+  if (m->malformed && d->o->mode == PGW_MODE_REFERENCE) {
+    /* a documented deviation let through: no body to re-encode, but the
+     * sending side's state must see it */
+    rc = pgw_conn_forwarded(&d->conn[dir], m);
+    if (rc == PGW_OK) return 0;
+    render(d, dir, m);
+    report_error(d, line, dir, pgw_conn_error(&d->conn[dir]), rc);
+    return -1;
+  }
   if (m->malformed || m->kind == PGW_MSG_UNKNOWN) {
     /* lenient mode delivered it without a body: nothing to send */
     if (!d->o->roundtrip) return 0;
@@ -130,10 +198,10 @@ static int resend(dumper *d, size_t line, pgw_dir dir, const pgw_message *m) {
   }
   rc = pgw_conn_send(&d->conn[dir], m, &d->enc);
   if (rc == PGW_OK) return 0;
-  if (rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED) {
-    const pgw_error *e = pgw_conn_error(&d->conn[dir]);
+  if (rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED ||
+      pgw_conn_error(&d->conn[dir])->rule != NULL) {
     render(d, dir, m);
-    report(d, line, dir, m->offset, pgw_strerror(rc), e->reason);
+    report_error(d, line, dir, pgw_conn_error(&d->conn[dir]), rc);
     return -1;
   }
   snprintf(detail, sizeof detail, "%s could not be re-encoded",
@@ -157,7 +225,10 @@ static int feed_chunk(dumper *d, const pgs_item *it) {
     if (resend(d, it->line, it->dir, &m) != 0) return -1;
     d->phase = phase_now(d);
     render(d, it->dir, &m);
-    if (d->o->roundtrip && roundtrip(d, it->line, it->dir, &m) != 0) return -1;
+    report_warnings(d, it->line, it->dir, rx);
+    if (d->o->roundtrip && !m.malformed &&
+        roundtrip(d, it->line, it->dir, &m) != 0)
+      return -1;
     if (pgw_conn_phase(rx) == PGW_PHASE_TLS_HANDSHAKE) d->tls = 1;
   }
   if (rc == PGW_NEED_MORE) return 0;
@@ -171,10 +242,11 @@ static int feed_chunk(dumper *d, const pgs_item *it) {
   {
     const pgw_error *e = pgw_conn_error(rx);
     /* show the offending message, if the state refused a whole one */
-    if ((rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED) &&
+    if ((rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED ||
+         e->rule != NULL) &&
         m.wire_len != 0)
       render(d, it->dir, &m);
-    report(d, it->line, it->dir, e->offset, pgw_strerror(rc), e->reason);
+    report_error(d, it->line, it->dir, e, rc);
   }
   return -1;
 }
@@ -182,7 +254,8 @@ static int feed_chunk(dumper *d, const pgs_item *it) {
 static int init_conns(dumper *d) {
   pgw_conn_options co;
   memset(&co, 0, sizeof co);
-  co.lenient = d->o->lenient;
+  co.mode = d->o->mode;
+  co.server_protocol = d->server_protocol;
   co.role = PGW_FRONTEND;
   if (pgw_conn_init(&d->conn[PGW_FRONTEND], &co) != 0) return -1;
   co.role = PGW_BACKEND;
@@ -206,6 +279,8 @@ int cli_dump(const cli_dump_opts *o) {
   }
   memset(&d, 0, sizeof d);
   d.o = o;
+  d.server_protocol =
+      o->server_protocol ? o->server_protocol : session_server_protocol(&s);
   if (cli_pqtrace_init(&d.pq, o->libpq ? o->libpq : 18) != 0) {
     fprintf(stderr, "pgw dump: no PQtrace format for libpq %d\n", o->libpq);
     pgs_free(&s);
@@ -246,9 +321,9 @@ int cli_dump(const cli_dump_opts *o) {
     pgw_conn *rx = &d.conn[!dir];
     if (pgw_conn_finish(rx) != 0) {
       const pgw_error *e = pgw_conn_error(rx);
-      report(&d, last_line[dir], (pgw_dir)dir, e->offset,
-             pgw_strerror(e->code ? e->code : PGW_ERR_END_OF_STREAM),
-             e->reason ? e->reason : "the stream ends inside a message");
+      say(&d, "error", last_line[dir], (pgw_dir)dir, e->offset,
+          pgw_strerror(e->code ? e->code : PGW_ERR_END_OF_STREAM),
+          e->reason ? e->reason : "the stream ends inside a message", e->rule);
       status = 1;
     }
   }

@@ -2,6 +2,8 @@
 #ifndef PGW_CLI_DUMP_H
 #define PGW_CLI_DUMP_H
 
+#include "pgw/pgw.h"
+
 typedef enum cli_format {
   CLI_FORMAT_TEXT = 0,
   CLI_FORMAT_JSON = 1,
@@ -12,7 +14,8 @@ typedef struct cli_dump_opts {
   const char *path;
   cli_format format;
   int roundtrip; /* re-encode every message and compare with the wire */
-  int lenient;
+  pgw_mode mode; /* strict (default), --reference, --lenient */
+  uint32_t server_protocol; /* --server-protocol; 0: from "@ server" */
   int libpq; /* --format=pqtrace: whose PQtrace format, 15 or 18 (0: 18) */
 } cli_dump_opts;
 

@@ -3,22 +3,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certify_cli.h"
 #include "dump.h"
 #include "pgw/pgw.h"
 #include "record.h"
 #include "render.h"
 #include "replay.h"
+#include "rules_cmd.h"
 
 static const char usage[] =
     "usage:\n"
     "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace [--libpq=18|15]]"
     "\n"
-    "           [--roundtrip] [--lenient]\n"
+    "           [--roundtrip] [--reference | --lenient]"
+    " [--server-protocol=3.0|3.2]\n"
+    "  pgw rules [--markdown]\n"
     "  pgw record --listen ADDR:PORT --upstream ADDR:PORT -o FILE.pgs"
     " [--note TEXT] [--once]\n"
     "  pgw replay (--to-server HOST:PORT | --to-client ADDR:PORT) FILE.pgs\n"
     "             [--password PW] [--cancel-of MAIN.pgs] [--no-cancel]"
     " [--timeout SECONDS] [--once]\n"
+    "  pgw certify server HOST:PORT [--user U] [--password P] [--database D]\n"
+    "             [--cases PATTERN] [--strict] [--list [--markdown]]\n"
+    "             [--json FILE] [--junit FILE] [--record DIR]"
+    " [--timeout SECONDS]\n"
+    "  pgw certify session FILE.pgs\n"
     "  pgw --version\n";
 
 static int bad(const char *msg, const char *arg) {
@@ -44,7 +53,15 @@ static int cmd_dump(int argc, char **argv) {
     else if (strcmp(a, "--roundtrip") == 0)
       o.roundtrip = 1;
     else if (strcmp(a, "--lenient") == 0)
-      o.lenient = 1;
+      o.mode = PGW_MODE_LENIENT;
+    else if (strcmp(a, "--reference") == 0)
+      o.mode = PGW_MODE_REFERENCE;
+    else if (strcmp(a, "--server-protocol=3.0") == 0)
+      o.server_protocol = PGW_PROTOCOL_3_0;
+    else if (strcmp(a, "--server-protocol=3.2") == 0)
+      o.server_protocol = PGW_PROTOCOL_3_2;
+    else if (strncmp(a, "--server-protocol=", 18) == 0)
+      return bad("unknown server protocol (3.0 or 3.2)", a + 18);
     else if (strncmp(a, "--libpq=", 8) == 0) {
       /* a libpq major version with a PQtrace format: digits only */
       const char *v = a + 8;
@@ -138,8 +155,14 @@ static int cmd_replay(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc < 2) return bad("no command", NULL);
   if (strcmp(argv[1], "dump") == 0) return cmd_dump(argc - 2, argv + 2);
+  if (strcmp(argv[1], "rules") == 0) {
+    if (argc == 2) return cli_rules(0);
+    if (argc == 3 && strcmp(argv[2], "--markdown") == 0) return cli_rules(1);
+    return bad("usage: pgw rules [--markdown]", NULL);
+  }
   if (strcmp(argv[1], "record") == 0) return cmd_record(argc - 2, argv + 2);
   if (strcmp(argv[1], "replay") == 0) return cmd_replay(argc - 2, argv + 2);
+  if (strcmp(argv[1], "certify") == 0) return cli_certify(argc - 2, argv + 2);
   if (strcmp(argv[1], "--version") == 0) {
     printf("pgw %s\n", pgw_version());
     return 0;

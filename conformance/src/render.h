@@ -48,6 +48,9 @@ void cli_emit_fields(cli_emit *e, const pgw_message *m);
 
 void cli_render_text(FILE *f, const cli_msg *msg);
 void cli_render_json(FILE *f, const cli_msg *msg);
+
+/* s[0..n) as a JSON string literal, quotes included. */
+void cli_json_string(FILE *f, const char *s, size_t n);
 /* libpq's PQtrace format (PQTRACE_SUPPRESS_TIMESTAMPS |
  * PQTRACE_REGRESS_MODE) of one libpq major version, with what it has seen
  * of the conversation so far (libpq 15 starts tracing the backend after

@@ -6,7 +6,7 @@
 /* JSON string: valid UTF-8 passes through; other bytes are escaped as
  * \u00XX (so the output is always valid JSON; such bytes read back as
  * Latin-1). */
-static void jstr(FILE *f, const char *s, size_t n) {
+void cli_json_string(FILE *f, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
   size_t i = 0;
   fputc('"', f);
@@ -49,7 +49,7 @@ static void key(cli_emit *e, const char *name, size_t nlen) {
   if (!e->first[e->depth]) fputc(',', e->f);
   e->first[e->depth] = 0;
   if (!e->in_array[e->depth]) {
-    jstr(e->f, name, nlen);
+    cli_json_string(e->f, name, nlen);
     fputc(':', e->f);
   }
 }
@@ -66,7 +66,7 @@ static int printable(const uint8_t *p, size_t n) {
 static void j_str(cli_emit *e, const char *name, size_t nlen, const char *p,
                   size_t n) {
   key(e, name, nlen);
-  jstr(e->f, p, n);
+  cli_json_string(e->f, p, n);
 }
 
 /* Printable ASCII as a string, anything else as {"hex": "..."}. */
@@ -75,7 +75,7 @@ static void j_bytes(cli_emit *e, const char *name, size_t nlen,
   size_t i;
   key(e, name, nlen);
   if (printable(p, n)) {
-    jstr(e->f, (const char *)p, n);
+    cli_json_string(e->f, (const char *)p, n);
     return;
   }
   fputs("{\"hex\":\"", e->f);
@@ -101,7 +101,7 @@ static void j_num(cli_emit *e, const char *name, size_t nlen, long long v) {
 static void j_chr(cli_emit *e, const char *name, size_t nlen, uint8_t c) {
   char s = (char)c;
   key(e, name, nlen);
-  jstr(e->f, &s, 1);
+  cli_json_string(e->f, &s, 1);
 }
 
 static void j_begin(cli_emit *e, const char *name, size_t nlen, int array) {
@@ -130,10 +130,10 @@ void cli_render_json(FILE *f, const cli_msg *msg) {
   e.end = j_end;
   e.f = f;
   fprintf(f, "{\"dir\":\"%c\",\"type\":", msg->dir == PGW_FRONTEND ? 'F' : 'B');
-  jstr(f, name, strlen(name));
+  cli_json_string(f, name, strlen(name));
   fputs(",\"phase\":", f);
   if (msg->phase)
-    jstr(f, msg->phase, strlen(msg->phase));
+    cli_json_string(f, msg->phase, strlen(msg->phase));
   else
     fputs("null", f);
   fprintf(f, ",\"offset\":%zu,\"len\":%zu,\"fields\":{", msg->m->offset,

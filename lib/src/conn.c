@@ -39,6 +39,9 @@ int pgw_conn_init(pgw_conn *c, const pgw_conn_options *opts) {
   memset(&dopt, 0, sizeof dopt);
   if (opts) {
     so.lenient = opts->lenient;
+    so.mode = opts->mode;
+    dopt.mode = opts->mode;
+    dopt.server_protocol = opts->server_protocol;
     so.start_phase = opts->start_phase;
     so.protocol = opts->protocol;
     so.allocator = opts->allocator;
@@ -78,7 +81,12 @@ static int fail(pgw_conn *c, const pgw_error *e) {
 /* pgw_conn_next() in general: decoder, state machine, hook. */
 static PGW__NOINLINE int next_general(pgw_conn *c, pgw_message *m) {
   if (c->status) return c->status;
+  size_t warned = pgw_decoder_warnings(&c->decoder);
   int rc = pgw_decoder_next(&c->decoder, m);
+  if (pgw_decoder_warnings(&c->decoder) != warned) {
+    c->warning = *pgw_decoder_warning(&c->decoder);
+    c->warnings++;
+  }
   if (rc == PGW_DIRECT_SSL) {
     c->direct_ssl = 1;
     return rc;
@@ -88,7 +96,12 @@ static PGW__NOINLINE int next_general(pgw_conn *c, pgw_message *m) {
     return fail(c, pgw_decoder_error(&c->decoder));
   }
   if (rc != PGW_OK) return rc;
+  warned = pgw_state_violations(&c->state);
   rc = pgw_state_feed(&c->state, peer_of(c), m);
+  if (rc == PGW_OK && pgw_state_violations(&c->state) != warned) {
+    c->warning = *pgw_state_error(&c->state);
+    c->warnings++;
+  }
   /* Rows and COPY data never change framing, protocol or password kind. */
   if (rc != PGW_OK ||
       (m->kind != PGW_MSG_DATA_ROW && m->kind != PGW_MSG_COPY_DATA))
@@ -105,6 +118,16 @@ static PGW__NOINLINE int next_general(pgw_conn *c, pgw_message *m) {
   return PGW_OK;
 }
 
+/* A fast-path row whose column count the state must judge. */
+static PGW__NOINLINE int row_mismatch(pgw_conn *c, pgw_message *m) {
+  int rc = pgw_state_feed(&c->state, peer_of(c), m);
+  if (rc < 0) {
+    pgw_error e = *pgw_state_error(&c->state);
+    return fail(c, &e);
+  }
+  return PGW_OK;
+}
+
 int pgw_conn_next(pgw_conn *c, pgw_message *m) {
   if (c == NULL || m == NULL) return PGW_ERR_INVALID_ARGUMENT;
   /* A row while rows are due (only a backend decoder yields DataRow):
@@ -113,8 +136,12 @@ int pgw_conn_next(pgw_conn *c, pgw_message *m) {
   if ((c->state.bctx == PGW__BCTX_Q_ROWS ||
        c->state.bctx == PGW__BCTX_EXEC_ROWS) &&
       c->status == 0 && c->on_receive == NULL &&
-      pgw__decoder_row(&c->decoder, m))
-    return PGW_OK;
+      pgw__decoder_row(&c->decoder, m)) {
+    if (PGW__LIKELY(c->state.row_cols < 0 || m->body.data_row.columns.count ==
+                                                 (size_t)c->state.row_cols))
+      return PGW_OK;
+    return row_mismatch(c, m);
+  }
   return next_general(c, m);
 }
 
@@ -139,6 +166,7 @@ int pgw_conn_send(pgw_conn *c, const pgw_message *m, pgw_buf *out) {
     c->error.code = rc;
     c->error.offset = 0;
     c->error.reason = "message could not be encoded";
+    c->error.rule = NULL;
     return rc;
   }
   rc = pgw_state_feed(&c->state, c->role, m);
@@ -150,6 +178,17 @@ int pgw_conn_send(pgw_conn *c, const pgw_message *m, pgw_buf *out) {
   sync_decoder(c);
   if (c->on_send)
     return c->on_send(c->hook_user, m, b->data + start, b->len - start);
+  return PGW_OK;
+}
+
+int pgw_conn_forwarded(pgw_conn *c, const pgw_message *m) {
+  if (c == NULL || m == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  int rc = pgw_state_feed(&c->state, c->role, m);
+  if (rc < 0) {
+    c->error = *pgw_state_error(&c->state);
+    return rc;
+  }
+  sync_decoder(c);
   return PGW_OK;
 }
 
@@ -193,4 +232,12 @@ const pgw_state *pgw_conn_state(const pgw_conn *c) {
 }
 const pgw_error *pgw_conn_error(const pgw_conn *c) {
   return &c->error;
+}
+
+size_t pgw_conn_warnings(const pgw_conn *c) {
+  return c->warnings;
+}
+
+const pgw_error *pgw_conn_warning(const pgw_conn *c) {
+  return &c->warning;
 }

@@ -46,6 +46,14 @@ typedef struct pgw_conn_options {
   /* Lenient decoding and state (see pgw_decoder_options and
    * pgw_state_options). */
   int lenient;
+  /* PGW_MODE_STRICT (default), _REFERENCE or _LENIENT for the decoder and
+   * the state (pgw/rule.h); lenient != 0 means PGW_MODE_LENIENT. In
+   * reference mode documented-level deviations are counted
+   * (pgw_conn_warnings) and the message is returned with PGW_OK. */
+  pgw_mode mode;
+  /* Highest protocol version the server offers; 0 unknown (see
+   * pgw_decoder_options.server_protocol). */
+  uint32_t server_protocol;
   /* For the decoder's reassembly buffer, the state's queue and the
    * internal send buffer; NULL: malloc. */
   const pgw_allocator *allocator;
@@ -70,6 +78,8 @@ typedef struct pgw_conn {
   int status; /* sticky receive error */
   int direct_ssl;
   pgw_error error;
+  pgw_error warning; /* the last deviation accepted on receive */
+  size_t warnings;
 } pgw_conn;
 
 /* Initialise; opts may be NULL (frontend role, strict). Returns 0 or
@@ -116,6 +126,12 @@ int pgw_conn_finish(pgw_conn *c);
  */
 int pgw_conn_send(pgw_conn *c, const pgw_message *m, pgw_buf *out);
 
+/* m was sent by this end without pgw_conn_send(): a proxy forwarded the
+ * peer's original bytes, or m could not be re-encoded (a malformed body
+ * accepted in reference or lenient mode). Checks and advances the state
+ * as pgw_conn_send() does; nothing is encoded and no hook is called. */
+int pgw_conn_forwarded(pgw_conn *c, const pgw_message *m);
+
 /*
  * Encryption is up (phase TLSHandshake after an 'S'/'G' answer, or after
  * PGW_DIRECT_SSL / a direct-SSL client in phase Startup): the decoder
@@ -128,8 +144,15 @@ int pgw_conn_tls_established(pgw_conn *c);
 
 pgw_phase pgw_conn_phase(const pgw_conn *c);
 const pgw_state *pgw_conn_state(const pgw_conn *c);
-/* The last error (code 0 if none). */
+/* The last error (code 0 if none); its rule names what was broken. */
 const pgw_error *pgw_conn_error(const pgw_conn *c);
+
+/* Deviations accepted so far while receiving (reference or lenient mode),
+ * in the decoder and in the state. */
+size_t pgw_conn_warnings(const pgw_conn *c);
+/* The last deviation accepted while receiving (code 0 if none): offset,
+ * reason and rule as for an error. */
+const pgw_error *pgw_conn_warning(const pgw_conn *c);
 
 #ifdef __cplusplus
 }
