@@ -8,7 +8,8 @@
  *           bits 3-4 frontend: which message 'p' is; backend: start in
  *           standard framing or expecting an SSL or GSSENC answer;
  *           bits 5-7 number of split points (0..7)
- *   byte 1  max_message_len: 0 -> 1 MiB, else 64 * value (small limits
+ *   byte 1  bit 7 reference mode (when not lenient); bits 0-6
+ *           max_message_len: 0 -> 1 MiB, else 64 * value (small limits
  *           reach PGW_ERR_TOO_LARGE)
  *   then one byte per split point: the length of that chunk (0..255);
  *   the rest of the stream is the last chunk.
@@ -19,7 +20,10 @@
  * decoder's buffer and equal the stream's bytes at that offset; strict
  * messages pass fuzz_check_decoded() and the per-type limits; NEED_MORE
  * means the chunk is used up; errors are sticky with a known code and an
- * offset inside the stream; finish() agrees with what was delivered; the
+ * offset inside the stream and, unless it is an allocation failure or
+ * the caller's max_message_len, a rule (of level reference in reference
+ * mode); in reference mode a malformed message is a documented-level
+ * deviation, counted; finish() agrees with what was delivered; the
  * reassembly buffer never grows beyond twice the limit (max_message_len,
  * or the startup packet limit).
  */
@@ -74,7 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pgw_decoder_options opts;
   memset(&opts, 0, sizeof opts);
   opts.lenient = flags & 1;
+  opts.mode =
+      !opts.lenient && (maxsel & 0x80) ? PGW_MODE_REFERENCE : PGW_MODE_STRICT;
+  maxsel &= 0x7f;
   opts.max_message_len = maxsel ? (size_t)maxsel * 64 : (size_t)1 << 20;
+  size_t warnings = 0;
   opts.allocator = &alloc;
   /* Startup packets have their own limit (10000 + 4 bytes), whatever
    * max_message_len says; the buffer grows by doubling from 1024. */
@@ -153,8 +161,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_ASSERT(m.wire_len <= pgw_message_limit(FUZZ_DIR, framing,
                                                     stream[m.offset]) ||
                     opts.lenient);
-        if (!opts.lenient) {
-          FUZZ_ASSERT(m.malformed == 0 && m.kind != PGW_MSG_UNKNOWN);
+        if (!opts.lenient) FUZZ_ASSERT(m.kind != PGW_MSG_UNKNOWN);
+        if (opts.mode == PGW_MODE_STRICT && !opts.lenient)
+          FUZZ_ASSERT(m.malformed == 0);
+        if (opts.mode == PGW_MODE_REFERENCE && m.malformed) {
+          const pgw_rule *w = pgw_decoder_warning(&d)->rule;
+          FUZZ_ASSERT(pgw_decoder_warnings(&d) == ++warnings);
+          FUZZ_ASSERT(w != NULL && w->level == PGW_LEVEL_DOCUMENTED);
+          FUZZ_ASSERT(pgw_decoder_warning(&d)->code == m.malformed);
         }
         if (m.malformed == 0 && m.kind != PGW_MSG_UNKNOWN) {
           int dir = pgw_kind_dir(m.kind);
@@ -165,8 +179,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                          protocol, &again, NULL) == 0);
           FUZZ_ASSERT(fuzz_same_fields(&m, &again));
         } else if (m.malformed) {
-          FUZZ_ASSERT(opts.lenient && m.malformed < 0 &&
-                      fuzz_status_known(m.malformed));
+          FUZZ_ASSERT((opts.lenient || opts.mode == PGW_MODE_REFERENCE) &&
+                      m.malformed < 0 && fuzz_status_known(m.malformed));
         } else {
           FUZZ_ASSERT(opts.lenient && hdr == 5);
           FUZZ_ASSERT(pgw_kind_of(FUZZ_DIR, m.type) == PGW_MSG_UNKNOWN);
@@ -201,6 +215,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       FUZZ_ASSERT(e->code == rc);
       FUZZ_ASSERT(e->reason != NULL && e->reason[0] != '\0');
       FUZZ_ASSERT(e->offset >= expected && e->offset <= fed);
+      /* Only the caller's max_message_len and allocation have no rule. */
+      if (rc != PGW_ERR_NOMEM && rc != PGW_ERR_TOO_LARGE)
+        FUZZ_ASSERT(e->rule != NULL);
+      if (opts.mode == PGW_MODE_REFERENCE && e->rule)
+        FUZZ_ASSERT(e->rule->level == PGW_LEVEL_REFERENCE ||
+                    rc == PGW_ERR_TOO_LARGE);
       if (!opts.lenient && rc == PGW_ERR_UNKNOWN_TYPE)
         FUZZ_ASSERT(pgw_kind_of(FUZZ_DIR, stream[e->offset]) ==
                     PGW_MSG_UNKNOWN);

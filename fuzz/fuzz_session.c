@@ -8,7 +8,8 @@
  * items in line order, chunks of at least one byte, one-word keys; writing
  * it back with the pgs_write_* functions and parsing that gives the same
  * items. Then the session is decoded as `pgw dump` does (a frontend- and
- * a backend-role pgw_conn, wire order, strict and then lenient) and every
+ * a backend-role pgw_conn, wire order, strict, reference and lenient;
+ * a deviation reference mode lets through is of a documented rule) and every
  * message is rendered in the three formats: every JSON line must be one
  * well-formed JSON object with the members the design promises, and no
  * output may hold a NUL byte.
@@ -223,11 +224,11 @@ static void render_all(out *o, pgw_dir dir, const pgw_message *m,
 }
 
 /* Decode the session as `pgw dump` does; render every message. */
-static void decode(const pgs_session *s, int lenient, out *o) {
+static void decode(const pgs_session *s, pgw_mode mode, out *o) {
   pgw_conn conn[2];
   pgw_conn_options co;
   memset(&co, 0, sizeof co);
-  co.lenient = lenient;
+  co.mode = mode;
   co.max_message_len = (size_t)1 << 20;
   co.role = PGW_FRONTEND;
   FUZZ_ASSERT(pgw_conn_init(&conn[PGW_FRONTEND], &co) == 0);
@@ -255,8 +256,22 @@ static void decode(const pgs_session *s, int lenient, out *o) {
     /* Poisoned, so that rendering a message next() did not set is caught
      * (ASan: wild pointers) rather than reading stale stack bytes. */
     memset(&m, 0xa5, sizeof m);
+    size_t warned = pgw_conn_warnings(rx);
     while ((rc = pgw_conn_next(rx, &m)) == PGW_OK) {
       pgw_buf_clear(&enc);
+      if (mode == PGW_MODE_REFERENCE && pgw_conn_warnings(rx) != warned) {
+        /* a deviation let through: documented level, with its rule */
+        const pgw_rule *w = pgw_conn_warning(rx)->rule;
+        FUZZ_ASSERT(w != NULL && w->level == PGW_LEVEL_DOCUMENTED);
+        warned = pgw_conn_warnings(rx);
+      }
+      if (mode == PGW_MODE_REFERENCE && m.malformed) {
+        /* as dump.c: no body to re-encode; the sender's state sees it */
+        int frc = pgw_conn_forwarded(tx, &m);
+        FUZZ_ASSERT(fuzz_status_known(frc));
+        render_all(o, it->dir, &m, rx);
+        continue;
+      }
       int src = pgw_conn_send(tx, &m, &enc);
       FUZZ_ASSERT(fuzz_status_known(src));
       if (src == 0 && !m.malformed && m.kind != PGW_MSG_UNKNOWN) {
@@ -269,7 +284,8 @@ static void decode(const pgs_session *s, int lenient, out *o) {
       if (pgw_conn_phase(rx) == PGW_PHASE_TLS_HANDSHAKE) tls = 1;
     }
     FUZZ_ASSERT(fuzz_status_known(rc));
-    if ((rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED) &&
+    if ((rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED ||
+         (rc < 0 && pgw_conn_error(rx)->rule != NULL)) &&
         m.wire_len != 0) {
       /* As dump.c: show the offending message when the state refused a
        * whole one (finding 5: a decoder error zeroes m, wire_len 0). */
@@ -351,10 +367,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   free(w.buf);
 
   out o[3];
-  for (int lenient = 0; lenient < 2; lenient++) {
+  static const pgw_mode modes[3] = {PGW_MODE_STRICT, PGW_MODE_REFERENCE,
+                                    PGW_MODE_LENIENT};
+  for (int k = 0; k < 3; k++) {
     for (int i = 0; i < 3; i++)
       out_open(&o[i]);
-    decode(&s, lenient, o);
+    decode(&s, modes[k], o);
     for (int i = 0; i < 3; i++) {
       out_close(&o[i]);
       static const char *const fmt[3] = {"json", "text", "pqtrace"};

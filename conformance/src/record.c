@@ -8,7 +8,7 @@
  * is written to FILE.pgs for n = 1 and FILE-n.pgs after that, when it
  * closes. Chunks are kept exactly as read(2) returned them.
  *
- * The proxy watches the conversation with a lenient decoder pair (track.h)
+ * The proxy watches the conversation with a lenient pgw_observer
  * only to learn metadata (server version, client application) and to see
  * a switch to TLS; decoding problems never affect forwarding.
  */
@@ -29,7 +29,6 @@
 #include <unistd.h>
 
 #include "session.h"
-#include "track.h"
 
 #define MAX_CONNS 32
 #define BUF_SIZE 65536
@@ -54,9 +53,10 @@ typedef struct conn {
   side s[2]; /* s[PGW_FRONTEND]: client socket; s[PGW_BACKEND]: server */
   chunk *chunks;
   size_t nchunks, cap;
-  cli_track track;
-  int sniffing;  /* decoders still in step */
-  int recording; /* 0 after a switch to TLS */
+  pgw_observer watch; /* both directions, lenient, kept in step */
+  int direct_ssl;     /* the client opened with TLS */
+  int sniffing;       /* decoders still in step */
+  int recording;      /* 0 after a switch to TLS */
   const char *tls_note;
   char *server; /* "PostgreSQL 15.x" */
   char *client; /* application_name */
@@ -100,20 +100,18 @@ static void sniff_message(conn *c, pgw_dir dir, const pgw_message *m) {
   }
 }
 
-/* Feed one chunk to the watching decoders. */
+/* Feed one chunk to the observer watching the connection. */
 static void sniff(conn *c, pgw_dir dir, const uint8_t *data, size_t len) {
-  pgw_decoder *d = &c->track.dec[dir];
   pgw_message m;
   int rc;
   if (!c->sniffing) return;
-  if (pgw_decoder_feed(d, data, len) != 0) {
+  if (pgw_observer_feed(&c->watch, dir, data, len) != 0) {
     c->sniffing = 0;
     return;
   }
-  while ((rc = pgw_decoder_next(d, &m)) == PGW_OK) {
+  while ((rc = pgw_observer_next(&c->watch, dir, &m)) == PGW_OK) {
     sniff_message(c, dir, &m);
-    cli_track_after(&c->track, dir, &m);
-    if (c->track.tls != CLI_TLS_NONE) {
+    if (pgw_observer_phase(&c->watch) == PGW_PHASE_TLS_HANDSHAKE) {
       c->recording = 0;
       c->tls_note = "the connection switched to TLS here; the encrypted "
                     "bytes that followed are not recorded";
@@ -122,7 +120,7 @@ static void sniff(conn *c, pgw_dir dir, const uint8_t *data, size_t len) {
     }
   }
   if (rc == PGW_DIRECT_SSL) {
-    c->track.tls = CLI_TLS_DIRECT;
+    c->direct_ssl = 1;
     c->recording = 0;
     c->tls_note = "the client opened with TLS (direct SSL); the encrypted "
                   "bytes are not recorded";
@@ -137,7 +135,7 @@ static int record_chunk(conn *c, pgw_dir dir, const uint8_t *data, size_t len) {
   int was_recording = c->recording;
   /* Direct SSL is seen on the first bytes: check before keeping them. */
   sniff(c, dir, data, len);
-  if (!was_recording || c->track.tls == CLI_TLS_DIRECT) return 0;
+  if (!was_recording || c->direct_ssl) return 0;
   if (c->nchunks == c->cap) {
     size_t cap = c->cap ? c->cap * 2 : 64;
     chunk *n = realloc(c->chunks, cap * sizeof *n);
@@ -212,7 +210,7 @@ static void close_conn(conn *c, const cli_record_opts *o, int *status) {
   free(c->chunks);
   free(c->server);
   free(c->client);
-  cli_track_free(&c->track);
+  pgw_observer_free(&c->watch);
   memset(c, 0, sizeof *c);
 }
 
@@ -239,7 +237,12 @@ static int open_conn(conn *c, int client, const struct sockaddr_in *up,
   c->s[1].pending = malloc(BUF_SIZE);
   c->sniffing = 1;
   c->recording = 1;
-  cli_track_init(&c->track, 1);
+  {
+    pgw_observer_options wo;
+    memset(&wo, 0, sizeof wo);
+    wo.mode = PGW_MODE_LENIENT;
+    if (pgw_observer_init(&c->watch, &wo) != 0) return -1;
+  }
   if (!c->s[0].pending || !c->s[1].pending || set_nonblock(client) ||
       set_nonblock(server))
     return -1;

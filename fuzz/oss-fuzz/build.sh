@@ -57,6 +57,8 @@ if [[ -f $REPO/lib/src/conn.c && -f $REPO/fuzz/fuzz_conn.c ]]; then
   build conn fuzz_conn.c && link conn
   harnesses+=(conn)
 fi
+build observer fuzz_observer.c && link observer
+harnesses+=(observer)
 CLI=$REPO/conformance/src
 if [[ -f $REPO/fuzz/fuzz_session.c && -f $CLI/session.c ]]; then
   cliobj=()

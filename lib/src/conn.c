@@ -13,17 +13,7 @@ static pgw_dir peer_of(const pgw_conn *c) {
 
 /* Tell the decoder what the state expects next from the peer. */
 static void sync_decoder(pgw_conn *c) {
-  pgw_dir peer = peer_of(c);
-  pgw_framing f = pgw_state_framing(&c->state, peer);
-  if (f == PGW_FRAMING_NEGOTIATION) {
-    pgw_decoder_expect_answer(&c->decoder, pgw_state_answer_kind(&c->state));
-  } else if (pgw_decoder_framing(&c->decoder) != f) {
-    pgw_decoder_set_framing(&c->decoder, f);
-  }
-  pgw_decoder_set_protocol(&c->decoder, pgw_state_protocol(&c->state));
-  if (peer == PGW_FRONTEND)
-    pgw_decoder_set_password_kind(&c->decoder,
-                                  pgw_state_password_kind(&c->state));
+  pgw__sync_decoder(&c->decoder, &c->state, peer_of(c));
 }
 
 int pgw_conn_init(pgw_conn *c, const pgw_conn_options *opts) {

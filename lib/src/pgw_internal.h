@@ -110,6 +110,11 @@ int pgw__check_raw_strs(pgw_bytes raw, size_t count, size_t per_item,
 #define PGW__BCTX_Q_ROWS 17
 #define PGW__BCTX_EXEC_ROWS 26
 
+/* state.c: tell d, the decoder of dir's bytes, what s expects next from
+ * dir (framing, answer kind, protocol, password kind). */
+struct pgw_state;
+void pgw__sync_decoder(pgw_decoder *d, const struct pgw_state *s, pgw_dir dir);
+
 /* Copy *src, or the C library's functions when src is NULL. */
 void pgw__allocator_init(pgw_allocator *dst, const pgw_allocator *src);
 

@@ -887,6 +887,7 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
     break;
   case E_AUTH: s->password_kind = password_kinds[tok - T_AUTH_OK]; break;
   case E_BKD:
+    if (m->malformed) break; /* lenient: no key to keep */
     s->key_seen = 1;
     s->key_pid = m->body.backend_key.pid;
     s->key_len = m->body.backend_key.key.len;
@@ -1240,4 +1241,16 @@ const pgw_error *pgw_state_error(const pgw_state *s) {
 }
 size_t pgw_state_violations(const pgw_state *s) {
   return s->violations;
+}
+
+void pgw__sync_decoder(pgw_decoder *d, const pgw_state *s, pgw_dir dir) {
+  pgw_framing f = pgw_state_framing(s, dir);
+  if (f == PGW_FRAMING_NEGOTIATION) {
+    pgw_decoder_expect_answer(d, pgw_state_answer_kind(s));
+  } else if (pgw_decoder_framing(d) != f) {
+    pgw_decoder_set_framing(d, f);
+  }
+  pgw_decoder_set_protocol(d, pgw_state_protocol(s));
+  if (dir == PGW_FRONTEND)
+    pgw_decoder_set_password_kind(d, pgw_state_password_kind(s));
 }

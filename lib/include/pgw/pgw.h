@@ -1,4 +1,5 @@
-/* pgw/pgw.h - everything: messages, decoder, state machine, connection. */
+/* pgw/pgw.h - everything: rules, messages, decoder, state machine,
+ * connection, observer. */
 #ifndef PGW_PGW_H
 #define PGW_PGW_H
 
@@ -6,5 +7,6 @@
 #include "pgw/decoder.h"
 #include "pgw/state.h"
 #include "pgw/conn.h"
+#include "pgw/observer.h"
 
 #endif /* PGW_PGW_H */
