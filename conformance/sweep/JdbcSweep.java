@@ -1,0 +1,111 @@
+// conformance/sweep/JdbcSweep.java SCENARIO URL — pgJDBC traffic for the
+// real-traffic sweep (run by conformance/sweep/record through `pgw record`
+// with `java -cp postgresql.jar JdbcSweep.java ...`).
+// Scenarios: batch, autosave, copy, fetch, cancel.
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.sql.*;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+public class JdbcSweep {
+  static void batch(Connection c) throws SQLException {
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE jb (a int PRIMARY KEY, b text)");
+    }
+    c.commit();
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO jb VALUES (?, ?)")) {
+      for (int i = 0; i < 60; i++) { ps.setInt(1, i); ps.setString(2, "row " + i); ps.addBatch(); }
+      System.out.println("batch: " + ps.executeBatch().length);
+      // a batch with a duplicate key in the middle
+      for (int i = 100; i < 110; i++) { ps.setInt(1, i == 105 ? 1 : i); ps.setString(2, "x"); ps.addBatch(); }
+      try { ps.executeBatch(); } catch (BatchUpdateException e) { System.out.println("batch error: " + e.getSQLState()); }
+    }
+    c.rollback();
+    try (Statement s = c.createStatement()) {
+      s.addBatch("INSERT INTO jb VALUES (500, 'a')");
+      s.addBatch("UPDATE jb SET b = 'b' WHERE a = 500");
+      s.addBatch("DELETE FROM jb WHERE a = 500");
+      System.out.println("statement batch: " + s.executeBatch().length);
+    }
+    c.commit();
+  }
+
+  static void autosave(Connection c) throws SQLException {
+    // URL has autosave=always: a SAVEPOINT before each statement, ROLLBACK
+    // TO it after an error, so the transaction goes on
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TEMP TABLE ja (a int PRIMARY KEY)");
+      s.execute("INSERT INTO ja VALUES (1)");
+      try { s.execute("INSERT INTO ja VALUES (1)"); } catch (SQLException e) { System.out.println("error: " + e.getSQLState()); }
+      s.execute("INSERT INTO ja VALUES (2)");
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM ja WHERE a > ?")) {
+        for (int i = 0; i < 7; i++) { ps.setInt(1, i % 2); try (ResultSet r = ps.executeQuery()) { r.next(); } }
+      }
+      try { s.executeQuery("SELECT 1/0"); } catch (SQLException e) { System.out.println("error: " + e.getSQLState()); }
+      try (ResultSet r = s.executeQuery("SELECT count(*) FROM ja")) { r.next(); System.out.println("rows: " + r.getInt(1)); }
+    }
+    c.commit();
+  }
+
+  static void copy(Connection c) throws Exception {
+    CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 300; i++) sb.append(i).append('\t').append("jdbc ").append(i).append('\t').append(i * 0.5).append('\n');
+    System.out.println("copy in: " + cm.copyIn("COPY sweep.copy_target FROM STDIN", new StringReader(sb.toString())));
+    StringWriter w = new StringWriter();
+    System.out.println("copy out: " + cm.copyOut("COPY (SELECT * FROM sweep.book ORDER BY id) TO STDOUT (FORMAT csv)", w));
+    try { cm.copyIn("COPY sweep.copy_target (a) FROM STDIN", new StringReader("1\n2\nthree\n")); }
+    catch (SQLException e) { System.out.println("copy error: " + e.getSQLState()); }
+  }
+
+  static void fetch(Connection c) throws SQLException {
+    c.setAutoCommit(false);   // fetch size needs a transaction
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, title, price FROM sweep.book WHERE id > ? ORDER BY id")) {
+      ps.setFetchSize(25);
+      ps.setInt(1, 10);
+      int n = 0;
+      try (ResultSet r = ps.executeQuery()) { while (r.next()) n++; }
+      System.out.println("fetched " + n);
+      ps.setInt(1, 150);
+      try (ResultSet r = ps.executeQuery()) { r.next(); System.out.println("first " + r.getInt(1)); } // closed early
+    }
+    try (Statement s = c.createStatement()) {
+      s.setFetchSize(40);
+      int n = 0;
+      try (ResultSet r = s.executeQuery("SELECT * FROM sweep.reading")) { while (r.next()) n++; }
+      System.out.println("fetched " + n);
+      s.setFetchSize(10);
+      try (ResultSet r = s.executeQuery("SELECT id, 1 / (60 - id) FROM sweep.book ORDER BY id")) { while (r.next()) { } }
+      catch (SQLException e) { System.out.println("fetch error: " + e.getSQLState()); }
+    }
+    c.rollback();
+  }
+
+  static void cancel(Connection c) throws Exception {
+    try (Statement s = c.createStatement()) {
+      Thread t = new Thread(() -> { try { Thread.sleep(700); s.cancel(); } catch (Exception e) { e.printStackTrace(); } });
+      t.start();
+      try { s.execute("SELECT pg_sleep(10)"); } catch (SQLException e) { System.out.println("cancelled: " + e.getSQLState()); }
+      t.join();
+      try (ResultSet r = s.executeQuery("SELECT 1")) { r.next(); System.out.println("after: " + r.getInt(1)); }
+    }
+  }
+
+  public static void main(String[] a) throws Exception {
+    try (Connection c = DriverManager.getConnection(a[1])) {
+      DatabaseMetaData md = c.getMetaData();
+      System.out.println(md.getDriverName() + " " + md.getDriverVersion() + ", server " + md.getDatabaseProductVersion());
+      switch (a[0]) {
+        case "batch": batch(c); break;
+        case "autosave": autosave(c); break;
+        case "copy": copy(c); break;
+        case "fetch": fetch(c); break;
+        case "cancel": cancel(c); break;
+        default: throw new IllegalArgumentException(a[0]);
+      }
+    }
+  }
+}

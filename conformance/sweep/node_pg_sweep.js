@@ -1,0 +1,70 @@
+// conformance/sweep/node_pg_sweep.js SCENARIO URL — node-postgres traffic
+// for the real-traffic sweep (run by conformance/sweep/record through
+// `pgw record`; NODE_PATH names the folder the packages were installed in).
+// Scenarios: query, cursor, copy.
+'use strict';
+const { Client } = require('pg');
+const Cursor = require('pg-cursor');
+const { from: copyFrom, to: copyTo } = require('pg-copy-streams');
+const { pipeline } = require('stream/promises');
+const { Readable, Writable } = require('stream');
+
+async function query(c) {
+  console.log((await c.query('SELECT $1::int + 1 AS n, $2::text AS t', [41, 'x'])).rows);
+  for (let i = 0; i < 3; i++) {
+    await c.query({ name: 'by-id', text: 'SELECT id, title FROM sweep.book WHERE id = $1', values: [i + 1] });
+  }
+  try { await c.query('SELECT * FROM no_such_table WHERE a = $1', [1]); } catch (e) { console.log('error', e.code); }
+  await c.query('BEGIN');
+  try { await c.query('SELECT 1/0'); } catch (e) { console.log('error', e.code); }
+  await c.query('ROLLBACK');
+  // several queries at once: node-postgres queues them
+  const r = await Promise.all([c.query('SELECT 1 AS a'), c.query('SELECT pg_sleep(0.01)'), c.query({ text: 'SELECT $1::int[] AS arr', values: [[1, 2, 3]], rowMode: 'array' })]);
+  console.log(r.map((x) => x.rows));
+  console.log((await c.query('SELECT 1; SELECT 2')).length, 'results');
+}
+
+async function cursor(c) {
+  await c.query('BEGIN');
+  const cur = c.query(new Cursor('SELECT id, title, extra FROM sweep.book WHERE id > $1 ORDER BY id', [5]));
+  let n = 0, rows;
+  do { rows = await cur.read(30); n += rows.length; } while (rows.length > 0);
+  await cur.close();
+  console.log('cursor rows', n);
+  const early = c.query(new Cursor('SELECT * FROM sweep.reading ORDER BY id'));
+  console.log('early', (await early.read(10)).length);
+  await early.close();
+  await c.query('COMMIT');
+  const bad = c.query(new Cursor('SELECT id, 1 / (50 - id) FROM sweep.book ORDER BY id'));
+  try { for (;;) { const r = await bad.read(20); if (!r.length) break; } } catch (e) { console.log('cursor error', e.code); }
+  console.log((await c.query('SELECT 1 AS ok')).rows);
+}
+
+async function copy(c) {
+  await c.query('TRUNCATE sweep.copy_target');
+  const lines = [];
+  for (let i = 0; i < 300; i++) lines.push(`${i}\tnode ${i}\t${i / 8}\n`);
+  await pipeline(Readable.from(lines), c.query(copyFrom('COPY sweep.copy_target FROM STDIN')));
+  let bytes = 0;
+  await pipeline(c.query(copyTo('COPY (SELECT * FROM sweep.book ORDER BY id) TO STDOUT (FORMAT csv, HEADER)')),
+    new Writable({ write(chunk, enc, cb) { bytes += chunk.length; cb(); } }));
+  console.log('copied out', bytes);
+  try {
+    await pipeline(Readable.from(['1\n', '2\n', 'x\n']), c.query(copyFrom('COPY sweep.copy_target (a) FROM STDIN')));
+  } catch (e) { console.log('copy error', e.code); }
+  // the client aborts a COPY FROM STDIN itself (CopyFail)
+  try {
+    const s = c.query(copyFrom('COPY sweep.copy_target (a) FROM STDIN'));
+    s.write('7\n');
+    await new Promise((res, rej) => { s.on('error', rej); s.on('finish', res); s.destroy(new Error('client gave up')); });
+  } catch (e) { console.log('copy aborted', e.code || e.message); }
+  console.log((await c.query('SELECT count(*) FROM sweep.copy_target')).rows);
+}
+
+(async () => {
+  const [scenario, url] = process.argv.slice(2);
+  const c = new Client({ connectionString: url, application_name: 'node-postgres' });
+  await c.connect();
+  await ({ query, cursor, copy })[scenario](c);
+  await c.end();
+})().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""conformance/sweep/psycopg_sweep.py SCENARIO CONNINFO — psycopg 3 traffic
+for the real-traffic sweep (run by conformance/sweep/record through
+`pgw record`). Scenarios: pipeline, copy, cursor. Prints what it got."""
+import sys
+
+import psycopg
+from psycopg import sql
+
+
+def pipeline(conn):
+    # pipeline mode: a batch with an error in the middle (the statements
+    # after it up to the Sync are skipped), then a clean batch, then
+    # executemany (which pipelines itself)
+    with conn.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE p (a int PRIMARY KEY, b text)")
+        conn.commit()
+        try:
+            with conn.pipeline():
+                cur.execute("INSERT INTO p VALUES (%s, %s)", (1, "one"))
+                cur.execute("INSERT INTO p VALUES (%s, %s)", (1, "dup"))
+                cur.execute("INSERT INTO p VALUES (%s, %s)", (2, "two"))
+        except psycopg.errors.UniqueViolation as e:
+            print("pipeline error:", e.sqlstate)
+        conn.rollback()
+        with conn.pipeline() as p:
+            cur.execute("INSERT INTO p VALUES (%s, %s)", (3, "three"))
+            with conn.cursor() as sel:
+                sel.execute("SELECT a, b FROM p ORDER BY a")
+                print("rows:", sel.fetchall())
+            cur.execute("SELECT 1/0")
+            try:
+                p.sync()
+            except psycopg.errors.DivisionByZero as e:
+                print("second error:", e.sqlstate)
+        conn.rollback()
+        with conn.pipeline():
+            cur.executemany("INSERT INTO p VALUES (%s, %s)",
+                            [(i, "r%d" % i) for i in range(10, 30)])
+            with conn.cursor() as sel:
+                sel.execute("SELECT count(*) FROM p")
+                print("count:", sel.fetchone())
+        conn.commit()
+    conn.autocommit = True
+    try:
+        with conn.pipeline():
+            conn.execute("SELECT pg_sleep(0.01)")
+            conn.execute("SELECT * FROM no_such_table")
+            conn.execute("SELECT 'skipped'")
+    except psycopg.errors.UndefinedTable as e:
+        print("autocommit pipeline error:", e.sqlstate)
+    print(conn.execute("SELECT 'after'").fetchone())
+
+
+def copy(conn):
+    with conn.cursor() as cur:
+        cur.execute("TRUNCATE sweep.copy_target")
+        with cur.copy("COPY sweep.copy_target (a, b, c) FROM STDIN") as cp:
+            for i in range(200):
+                cp.write_row((i, "row %d" % i, i / 4))
+        with cur.copy("COPY sweep.copy_target (a, b, c) FROM STDIN (FORMAT binary)") as cp:
+            cp.set_types(["int4", "text", "numeric"])
+            for i in range(50):
+                cp.write_row((1000 + i, "bin %d" % i, i))
+        conn.commit()
+        n = 0
+        with cur.copy("COPY (SELECT * FROM sweep.book ORDER BY id) TO STDOUT") as cp:
+            for row in cp.rows():
+                n += 1
+        print("copied out", n)
+        with cur.copy("COPY sweep.book TO STDOUT (FORMAT binary)") as cp:
+            n = sum(len(b) for b in cp)
+        print("binary bytes", n)
+        try:
+            with cur.copy("COPY sweep.copy_target (a, b) FROM STDIN") as cp:
+                cp.write_row((1, "fine"))
+                raise RuntimeError("client gives up")
+        except psycopg.errors.QueryCanceled as e:
+            print("copy aborted:", e.sqlstate)
+        conn.rollback()
+        try:
+            with cur.copy("COPY sweep.copy_target (a) FROM STDIN") as cp:
+                cp.write(b"1\n2\nnot a number\n4\n")
+        except psycopg.errors.InvalidTextRepresentation as e:
+            print("copy refused:", e.sqlstate)
+        conn.rollback()
+
+
+def cursor(conn):
+    with conn.cursor("books", scrollable=True) as cur:
+        cur.itersize = 30
+        cur.execute("SELECT id, title, price, tags, extra FROM sweep.book ORDER BY id")
+        print("first", cur.fetchone())
+        print("many", len(cur.fetchmany(40)))
+        cur.scroll(-10)
+        print("after scroll", cur.fetchone()[0])
+        print("rest", sum(1 for _ in cur))
+    with conn.cursor("held", withhold=True) as cur:
+        cur.execute("SELECT * FROM sweep.reading ORDER BY id")
+        conn.commit()
+        print("held rows", len(cur.fetchall()))
+    with conn.cursor("bad") as cur:
+        try:
+            cur.execute("SELECT id, 1 / (100 - id) FROM sweep.book ORDER BY id")
+            for _ in cur:
+                pass
+        except psycopg.errors.DivisionByZero as e:
+            print("cursor error:", e.sqlstate)
+    conn.rollback()
+    # client-side cursor with binary results, prepared after 5 executions
+    with conn.cursor(binary=True) as cur:
+        for i in range(7):
+            cur.execute("SELECT id, title FROM sweep.book WHERE id = %s", (i + 1,))
+            cur.fetchall()
+    conn.commit()
+
+
+def main():
+    scenario, conninfo = sys.argv[1], sys.argv[2]
+    print("psycopg", psycopg.__version__, "libpq", psycopg.pq.version())
+    with psycopg.connect(conninfo) as conn:
+        {"pipeline": pipeline, "copy": copy, "cursor": cursor}[scenario](conn)
+
+
+if __name__ == "__main__":
+    main()
