@@ -219,6 +219,7 @@ def run_case(case, args):
     case_b = len(s.c.rx)
     case_msg = len(s.msgs)
     chunks = case["send"]
+    switched = False
     for i, data in enumerate(chunks):
         if target:
             data = substitute_cancel(data, key_pid, live_key)
@@ -227,14 +228,17 @@ def run_case(case, args):
         if i + 1 < len(chunks):
             s.pump(STEP_DEADLINE)
             s.quiet(STEP_DEADLINE)
+            if any(m[0] == "answer" and m[1] in (b"S", b"G") for m in s.msgs[case_msg:]):
+                switched = True    # the rest would be encrypted: stop here
+                break
     auth = case["setup"].startswith("auth")
 
     def done(m):
         return m[0] == "Z" or (auth and m[0] == "R" and m[1][:4] != b"\0\0\0\0")
-    end = s.wait_for(done, READ_DEADLINE)
+    end = None if switched else s.wait_for(done, READ_DEADLINE)
     if end is not None:
         s.quiet(0.2)
-    timed_out = end is None and not s.c.closed
+    timed_out = end is None and not s.c.closed and not switched
     closed = s.c.closed
     s.c.close()
     canceled = None
@@ -279,6 +283,9 @@ def run_case(case, args):
         else:
             evidence.append("no ReadyForQuery within %.1f s (server waiting)" % READ_DEADLINE)
             verdict = "incomplete"
+    if switched:
+        evidence.append("server accepted encryption (%s); the rest of the case was not sent"
+                        % [m[1] for m in s.msgs[case_msg:] if m[0] == "answer"][-1].decode())
     if target is not None:
         evidence.append("target query %s" % ("canceled (57014)" if canceled else "not canceled"))
     if not evidence:

@@ -795,29 +795,29 @@ def gen_backend():
         body += b"".join(cstr(o) for o in opts)
         return msg("v", body)
     B("npv.no-change", "NegotiateProtocolVersion 3.0 with no options to a 3.0 request", "startup",
-      [npv(0) + STARTUP_OK], then="query")
+      [npv(0) + STARTUP_OK, "W", ROWS], then="query")
     B("npv.option", "NegotiateProtocolVersion 3.0 rejecting an option never asked for", "startup",
-      [npv(0, ["_pq_.foo"]) + STARTUP_OK], then="query")
+      [npv(0, ["_pq_.foo"]) + STARTUP_OK, "W", ROWS], then="query")
     B("npv.higher", "NegotiateProtocolVersion 3.5 to a 3.0 request", "startup",
-      [npv(5) + STARTUP_OK], then="query")
+      [npv(5) + STARTUP_OK, "W", ROWS], then="query")
     B("npv.count-high", "NegotiateProtocolVersion announcing 2 options, giving 1", "startup",
-      [npv(0, ["_pq_.foo"], 2) + STARTUP_OK], then="query")
+      [npv(0, ["_pq_.foo"], 2) + STARTUP_OK, "W", ROWS], then="query")
     B("npv.count-neg", "NegotiateProtocolVersion with option count -1", "startup",
-      [npv(0, [], -1) + STARTUP_OK], then="query")
+      [npv(0, [], -1) + STARTUP_OK, "W", ROWS], then="query")
     B("npv.after-ok", "NegotiateProtocolVersion after AuthenticationOk", "startup",
-      [auth_ok() + npv(0) + OK_TAIL], then="query")
+      [auth_ok() + npv(0) + OK_TAIL, "W", ROWS], then="query")
     for minor, extra, what in [(0, [], "3.0 (downgrade)"), (2, [], "3.2 (no change)"),
                                (1, [], "3.1"), (3, [], "3.3 (higher than asked)"),
                                (0, ["_pq_.foo"], "3.0 and an option never asked for")]:
         B("npv32.%d%s" % (minor, "-opt" if extra else ""),
           "NegotiateProtocolVersion %s to a 3.2 request" % what, "startup",
-          [npv(minor, extra) + STARTUP_OK], then="query", conninfo="max_protocol_version=3.2",
+          [npv(minor, extra) + STARTUP_OK, "W", ROWS], then="query", conninfo="max_protocol_version=3.2",
           targets=["libpq18"])
     B("npv32.trailing", "NegotiateProtocolVersion 3.0 with a trailing byte (3.2 request)",
-      "startup", [msg("v", u32(0x30000) + i32(0) + b"x") + STARTUP_OK], then="query",
+      "startup", [msg("v", u32(0x30000) + i32(0) + b"x") + STARTUP_OK, "W", ROWS], then="query",
       conninfo="max_protocol_version=3.2", targets=["libpq18"])
     B("npv32.len-2001", "NegotiateProtocolVersion of length 2001 (3.2 request)", "startup",
-      [msg("v", u32(0x30000) + i32(0) + b"\0" * 1989) + STARTUP_OK], then="query",
+      [msg("v", u32(0x30000) + i32(0) + b"\0" * 1989) + STARTUP_OK, "W", ROWS], then="query",
       conninfo="max_protocol_version=3.2", targets=["libpq18"])
     # ---- ParameterStatus ------------------------------------------------------
     for cid, d, m in [
