@@ -210,7 +210,8 @@ def gen_startup():
     F("gss.same-chunk", "GSSENCRequest and StartupMessage in one chunk", "raw",
       [gss_request() + ok], wire=TIMING)
     F("startup.direct-ssl", "a TLS ClientHello record instead of a startup packet", "raw",
-      [bytes.fromhex("16030100310100002d0303") + b"\0" * 32 + bytes.fromhex("000002c02f0100")])
+      [bytes.fromhex("16030100310100002d0303") + b"\0" * 32 + bytes.fromhex("000002c02f0100")],
+      wire="depends on the server's SSL configuration (direct SSL needs ssl=on)")
     F("startup.then-startup", "StartupMessage, then another StartupMessage", "raw", [ok, ok])
     F("startup.then-ssl", "StartupMessage, then an SSLRequest (typed framing)", "raw",
       [ok, ssl_request()])
