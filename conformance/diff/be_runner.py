@@ -187,6 +187,9 @@ def run_case(case, args, env):
     final_bad = any(k == "final" and v == "BAD" for k, v in lines) or \
         any(k == "connect" and v == "BAD" for k, v in lines)
     terminated = srv is not None and srv.terminated
+    # The script sent an ErrorResponse: libpq reporting a failure is its
+    # normal reaction, whatever text it made of the fields.
+    sent_error = any(isinstance(s, bytes) and s[:1] == b"E" for s in case["script"])
     evidence = []
     if case.get("incomplete") and server_closed_first:
         verdict = "incomplete"
@@ -195,7 +198,7 @@ def run_case(case, args, env):
         verdict = "rejected"
         evidence.append("libpq: " + own[0])
     elif final_bad and not terminated and not any("pgw-diff" in e for e in errs) \
-            and not server_closed_first:
+            and not server_closed_first and not sent_error:
         verdict = "rejected"
         evidence.append("libpq dropped the connection" + (": " + errs[0] if errs else ""))
     elif server_closed_first and not case.get("script", [None])[-1] == "CLOSE":

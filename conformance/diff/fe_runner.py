@@ -37,7 +37,7 @@ LOG_REFUSALS = re.compile(
     r"expected password response|invalid password packet|insufficient data left|"
     r"invalid string in message|invalid message format|unexpected message type|"
     r"received unencrypted data|malformed|no data left in message|"
-    r"invalid cancel|cancel key|incomplete startup packet")
+    r"invalid cancel|cancel key")
 
 
 class Session:
