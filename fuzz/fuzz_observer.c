@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sides[0].bytes = malloc(size + 1);
   sides[1].bytes = malloc(size + 1);
   size_t warned = 0;
-  int dead = 0;
+  int dead = 0, tls_due = 0; /* direct SSL seen, pgw_observer_tls_on() due */
   while (in.n > 0 && !dead) {
     uint8_t tag = fuzz_u8(&in);
     size_t len;
@@ -101,9 +101,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pgw_dir dir = (pgw_dir)(tag & 1);
     if (tag & 2) {
       int t = pgw_observer_tls_on(&o);
-      FUZZ_ASSERT(t == 0 || t == PGW_ERR_INVALID_ARGUMENT);
-      if (t == 0) /* both streams go on after what was consumed */
+      FUZZ_ASSERT(t == 0 || t == PGW_ERR_INVALID_ARGUMENT ||
+                  t == PGW_ERR_UNEXPECTED_MESSAGE);
+      if (t == PGW_ERR_UNEXPECTED_MESSAGE) {
+        check_error(&o, t, mode);
+        break;
+      }
+      if (t == 0) { /* both streams go on after what was consumed */
         sides[0].len = sides[0].taken, sides[1].len = sides[1].taken;
+        tls_due = 0;
+      }
     }
     /* Each chunk in its own allocation, so that ASan sees its bounds. */
     uint8_t *chunk = malloc(len ? len : 1);
@@ -111,7 +118,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     side *sd = &sides[dir];
     memcpy(sd->bytes + sd->len, chunk, len);
     sd->len += len;
-    FUZZ_ASSERT(pgw_observer_feed(&o, dir, chunk, len) == 0);
+    int frc = pgw_observer_feed(&o, dir, chunk, len);
+    if (frc != 0) {
+      /* only the frontend's TLS record is left unread, until tls_on */
+      FUZZ_ASSERT(frc == PGW_ERR_INVALID_ARGUMENT && tls_due &&
+                  dir == PGW_FRONTEND);
+      sd->len -= len;
+      free(chunk);
+      continue;
+    }
     pgw_message m;
     int rc;
     while ((rc = pgw_observer_next(&o, dir, &m)) == PGW_OK) {
@@ -121,6 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (rc == PGW_DIRECT_SSL) {
       FUZZ_ASSERT(dir == PGW_FRONTEND);
+      tls_due = 1;
     } else if (rc != PGW_NEED_MORE) {
       check_error(&o, rc, mode);
       dead = 1;

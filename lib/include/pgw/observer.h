@@ -95,7 +95,9 @@ int pgw_observer_finish(pgw_observer *o, pgw_dir dir);
 
 /* Encryption established (phase TLSHandshake): both decoders restart on
  * the decrypted bytes at their current offsets, the client with a startup
- * packet. Returns PGW_ERR_INVALID_ARGUMENT in another phase. */
+ * packet. Returns PGW_ERR_INVALID_ARGUMENT in another phase, and the
+ * sticky PGW_ERR_UNEXPECTED_MESSAGE if part of a plaintext message came
+ * after the answer (injected bytes). */
 int pgw_observer_tls_on(pgw_observer *o);
 
 pgw_phase pgw_observer_phase(const pgw_observer *o);
