@@ -6,7 +6,7 @@ setup_file() {
   export REPO="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
   export PSQL=/usr/lib/postgresql/15/bin/psql
   eval "$(bash "$REPO/scripts/deps" --print-env)"
-  export PG15_BIN PG18_BIN PG18_LIB
+  export PG15_BIN PG18_BIN PG18_LIB PG13_BIN PG14_BIN PG16_BIN PG17_BIN
 }
 
 teardown() {
@@ -114,6 +114,21 @@ check_users() {   # check_users CLIENT — each user connects with its method
   stopped_cleanly "$PGW_PG_PID" "$PGW_PG_DIR"
 }
 
+@test "pg13, 14, 16, 17: each starts from the npm package with its libpq" {
+  local v bin
+  for v in 13 14 16 17; do
+    eval "bin=\${PG${v}_BIN:-}"
+    need "$bin"
+    start "$v"
+    [ "$PGW_PG_VERSION" = "$v" ]
+    [[ $PGW_PG_SERVER_VERSION == "$v".* ]]
+    check_users q
+    q "$PGW_PG_URL_REPL_LOGICAL" IDENTIFY_SYSTEM
+    bash "$REPO/scripts/pg" stop "$PGW_PG_DIR"
+    stopped_cleanly "$PGW_PG_PID" "$PGW_PG_DIR"
+  done
+}
+
 @test "start --port N uses that port; a taken port fails cleanly" {
   need "$PG15_BIN"
   local port
@@ -139,7 +154,9 @@ while True:
 }
 
 @test "bad arguments are refused without touching anything" {
-  run bash "$REPO/scripts/pg" start 16
+  run bash "$REPO/scripts/pg" start 12
+  [ "$status" -ne 0 ]
+  run bash "$REPO/scripts/pg" start 19
   [ "$status" -ne 0 ]
   run bash "$REPO/scripts/pg" start
   [ "$status" -ne 0 ]
