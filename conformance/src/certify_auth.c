@@ -1,0 +1,145 @@
+/* certify_auth.c - answering Authentication requests. */
+#include "certify_auth.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scram.h"
+
+void cert_auth_init(cert_auth *a, const char *user, const char *password) {
+  memset(a, 0, sizeof *a);
+  a->user = user;
+  a->password = password;
+}
+
+static int send_password(cert_peer *p, const char *text) {
+  pgw_message m;
+  memset(&m, 0, sizeof m);
+  m.kind = PGW_MSG_PASSWORD_MESSAGE;
+  m.body.password.text = pgw_str_from_cstr(text);
+  return cert_peer_send(p, &m);
+}
+
+static int md5_answer(cert_auth *a, cert_peer *p, const pgw_message *m) {
+  char hash[36];
+  if (cli_md5_password(a->password, pgw_str_from_cstr(a->user),
+                       m->body.auth.salt, hash) != 0)
+    return -1;
+  return send_password(p, hash);
+}
+
+static int offers(const pgw_message *m, const char *mech) {
+  pgw_iter it = pgw_str_iter(&m->body.auth.mechanisms);
+  pgw_str s;
+  while (pgw_str_next(&it, &s) == 1)
+    if (s.len == strlen(mech) && memcmp(s.ptr, mech, s.len) == 0) return 1;
+  return 0;
+}
+
+static int scram_first(cert_auth *a, cert_peer *p) {
+  uint8_t raw[18];
+  char nonce[32], first[200];
+  pgw_message m;
+  if (RAND_bytes(raw, sizeof raw) != 1 ||
+      cli_b64_encode(raw, sizeof raw, nonce, sizeof nonce) < 0)
+    return -1;
+  snprintf(a->client_bare, sizeof a->client_bare, "n=,r=%s", nonce);
+  snprintf(first, sizeof first, "n,,%s", a->client_bare);
+  memset(&m, 0, sizeof m);
+  m.kind = PGW_MSG_SASL_INITIAL_RESPONSE;
+  m.body.sasl_initial.mechanism = PGW_STR("SCRAM-SHA-256");
+  m.body.sasl_initial.data.ptr = (const uint8_t *)first;
+  m.body.sasl_initial.data.len = (int32_t)strlen(first);
+  return cert_peer_send(p, &m);
+}
+
+/* Salt and iteration count of the server-first message into the keys. */
+static int scram_keys(cert_auth *a, pgw_str sf, cli_scram_keys *k) {
+  pgw_str salt64, iter;
+  uint8_t salt[256];
+  char num[16];
+  int salt_len;
+  if (!cli_scram_attr(sf, 's', &salt64) || !cli_scram_attr(sf, 'i', &iter) ||
+      iter.len == 0 || iter.len >= sizeof num)
+    return -1;
+  memcpy(num, iter.ptr, iter.len);
+  num[iter.len] = '\0';
+  salt_len = cli_b64_decode(salt64.ptr, salt64.len, salt, sizeof salt);
+  if (salt_len < 0) return -1;
+  return cli_scram_keys_derive(a->password, salt, (size_t)salt_len, atoi(num),
+                               k);
+}
+
+static int scram_final(cert_auth *a, cert_peer *p, const pgw_message *m) {
+  pgw_str sf, nonce, am;
+  cli_scram_keys k;
+  uint8_t proof[CLI_SCRAM_KEY_LEN], sig[CLI_SCRAM_KEY_LEN];
+  char without[400], auth[1200], proof64[64], final[500];
+  pgw_message out;
+  sf.ptr = (const char *)m->body.auth.data.ptr;
+  sf.len = m->body.auth.data.len;
+  if (sf.len >= sizeof a->server_first || !cli_scram_attr(sf, 'r', &nonce) ||
+      scram_keys(a, sf, &k) != 0)
+    return -1;
+  snprintf(without, sizeof without, "c=biws,r=%.*s", (int)nonce.len, nonce.ptr);
+  snprintf(auth, sizeof auth, "%s,%.*s,%s", a->client_bare, (int)sf.len, sf.ptr,
+           without);
+  am = pgw_str_from_cstr(auth);
+  if (cli_scram_client_proof(&k, am, proof) != 0 ||
+      cli_scram_server_signature(&k, am, sig) != 0 ||
+      cli_b64_encode(proof, sizeof proof, proof64, sizeof proof64) < 0 ||
+      cli_b64_encode(sig, sizeof sig, a->server_sig64, sizeof a->server_sig64) <
+          0)
+    return -1;
+  snprintf(final, sizeof final, "%s,p=%s", without, proof64);
+  memset(&out, 0, sizeof out);
+  out.kind = PGW_MSG_SASL_RESPONSE;
+  out.body.sasl_response.data.ptr = (const uint8_t *) final;
+  out.body.sasl_response.data.len = strlen(final);
+  return cert_peer_send(p, &out);
+}
+
+/* AuthenticationSASLFinal: v= must be the signature we computed. */
+static int scram_verify(const cert_auth *a, const pgw_message *m) {
+  pgw_str fin, v;
+  fin.ptr = (const char *)m->body.auth.data.ptr;
+  fin.len = m->body.auth.data.len;
+  if (!cli_scram_attr(fin, 'v', &v)) return -1;
+  return v.len == strlen(a->server_sig64) &&
+                 memcmp(v.ptr, a->server_sig64, v.len) == 0
+             ? 0
+             : -1;
+}
+
+int cert_auth_answer(cert_auth *a, cert_peer *p, const pgw_message *m,
+                     char *err, size_t n) {
+  int code = m->body.auth.code, rc;
+  if (code == PGW_AUTH_SASL_FINAL) {
+    if (scram_verify(a, m) == 0) return 0;
+    snprintf(err, n, "AuthenticationSASLFinal: wrong server signature");
+    return -1;
+  }
+  if (!a->password &&
+      (code == PGW_AUTH_CLEARTEXT_PASSWORD || code == PGW_AUTH_MD5_PASSWORD ||
+       code == PGW_AUTH_SASL)) {
+    snprintf(err, n, "the server asks for a password: give --password");
+    return -1;
+  }
+  if (code == PGW_AUTH_CLEARTEXT_PASSWORD)
+    rc = send_password(p, a->password);
+  else if (code == PGW_AUTH_MD5_PASSWORD)
+    rc = md5_answer(a, p, m);
+  else if (code == PGW_AUTH_SASL && offers(m, "SCRAM-SHA-256"))
+    rc = scram_first(a, p);
+  else if (code == PGW_AUTH_SASL_CONTINUE)
+    rc = scram_final(a, p, m);
+  else {
+    snprintf(err, n, "%s: a method certify does not speak",
+             pgw_message_name(m));
+    return -1;
+  }
+  if (rc != 0) snprintf(err, n, "answering %s failed", pgw_message_name(m));
+  return rc;
+}

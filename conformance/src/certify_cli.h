@@ -1,0 +1,12 @@
+/* certify_cli.h - `pgw certify server|session`: the command's entry. */
+#ifndef PGW_CLI_CERTIFY_CLI_H
+#define PGW_CLI_CERTIFY_CLI_H
+
+/* argv after "certify". Exit status: 0 if no MUST case failed, 1 if one
+ * did, 2 for bad arguments. */
+int cli_certify(int argc, char **argv);
+
+/* `pgw certify session FILE.pgs`: 0 if both sides kept every rule. */
+int cli_certify_session(const char *path);
+
+#endif
