@@ -357,6 +357,13 @@ static const row b_sync[] = {RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 static const row b_error_only[] = {RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 static const row b_copy_in_done[] = {RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
                                      RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+/* COPY OUT done: CommandComplete; a replication command may first send a
+ * result set of its own (BASE_BACKUP's end position after the archive's
+ * CopyDone, PostgreSQL 15 to 18: basebackup.c SendXlogRecPtrResult). */
+static const row b_copy_out_done[] = {
+    RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
+    RB(PGW_MSG_ROW_DESCRIPTION, E_NONE, B_Q_ROWS),
+    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 static const row b_copy_out[] = {RE(PGW_MSG_COPY_DATA, E_NONE),
                                  RB(PGW_MSG_COPY_DONE, E_NONE, B_COPY_OUT_DONE),
                                  RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
@@ -417,8 +424,8 @@ static const context bctx_table[B_COUNT] = {
         BC(ROWS(b_error_only), B_ASYNC, PGW_PHASE_COPY_IN, KEEP, KEEP, NULL),
     [B_COPY_OUT] =
         BC(ROWS(b_copy_out), B_ASYNC, PGW_PHASE_COPY_OUT, KEEP, KEEP, NULL),
-    [B_COPY_OUT_DONE] =
-        BC(ROWS(b_copy_in_done), B_ASYNC, PGW_PHASE_COPY_OUT, KEEP, KEEP, NULL),
+    [B_COPY_OUT_DONE] = BC(ROWS(b_copy_out_done), B_ASYNC, PGW_PHASE_COPY_OUT,
+                           KEEP, KEEP, NULL),
     [B_COPY_BOTH] = BC(ROWS(b_copy_both), B_ASYNC, PGW_PHASE_COPY_BOTH,
                        B_COPY_BOTH_FE_DONE, KEEP, NULL),
     [B_COPY_BOTH_BE_DONE] = BC(ROWS(b_error_only), B_ASYNC, PGW_PHASE_COPY_BOTH,

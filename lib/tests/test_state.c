@@ -796,7 +796,31 @@ static void test_lenient(void) {
   pgw_state_free(&s);
 }
 
+/* pg_basebackup against PostgreSQL 15 (recorded through pgw record): the
+ * archive's CopyDone is followed by a result set, then two
+ * CommandCompletes (SELECT, BASE_BACKUP). */
+static void test_base_backup(void) {
+  pgw_state s;
+  ready(&s);
+  OK(&s, F, mk(PGW_MSG_QUERY));
+  OK(&s, B, mk(PGW_MSG_ROW_DESCRIPTION));
+  OK(&s, B, mk(PGW_MSG_DATA_ROW));
+  OK(&s, B, mk(PGW_MSG_COMMAND_COMPLETE));
+  OK(&s, B, mk(PGW_MSG_COPY_OUT_RESPONSE));
+  OK(&s, B, mk(PGW_MSG_COPY_DATA));
+  OK(&s, B, mk(PGW_MSG_NOTICE_RESPONSE));
+  OK(&s, B, mk(PGW_MSG_COPY_DONE));
+  OK(&s, B, mk(PGW_MSG_ROW_DESCRIPTION));
+  OK(&s, B, mk(PGW_MSG_DATA_ROW));
+  OK(&s, B, mk(PGW_MSG_COMMAND_COMPLETE));
+  OK(&s, B, mk(PGW_MSG_COMMAND_COMPLETE));
+  OK(&s, B, rfq('I'));
+  PHASE(&s, PGW_PHASE_READY);
+  pgw_state_free(&s);
+}
+
 int main(void) {
+  test_base_backup();
   test_names();
   test_startup_sasl();
   test_password_no_key();
