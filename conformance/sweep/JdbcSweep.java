@@ -1,7 +1,7 @@
 // conformance/sweep/JdbcSweep.java SCENARIO URL — pgJDBC traffic for the
 // real-traffic sweep (run by conformance/sweep/record through `pgw record`
 // with `java -cp postgresql.jar JdbcSweep.java ...`).
-// Scenarios: batch, autosave, copy, fetch, cancel.
+// Scenarios: batch, autosave, copy, fetch, cancel, modes.
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.sql.*;
@@ -94,6 +94,33 @@ public class JdbcSweep {
     }
   }
 
+  static void modes(Connection c) throws SQLException {
+    // run with preferQueryMode=simple (parameters inlined, batches as one
+    // multi-statement Query) or with reWriteBatchedInserts=true&prepareThreshold=1
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) { s.execute("CREATE TEMP TABLE jm (id serial PRIMARY KEY, a int, b text, c bytea DEFAULT decode('00ff10', 'hex'))"); }
+    c.commit();
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO jm (a, b) VALUES (?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+      for (int i = 0; i < 40; i++) { ps.setInt(1, i); ps.setString(2, "it's " + i); ps.addBatch(); }
+      ps.executeBatch();
+      int n = 0;
+      try (ResultSet r = ps.getGeneratedKeys()) { while (r.next()) n++; }
+      System.out.println("generated keys: " + n);
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, a, b, c, now() FROM jm WHERE a < ? ORDER BY id")) {
+      for (int i = 0; i < 6; i++) { ps.setInt(1, i * 5); try (ResultSet r = ps.executeQuery()) { while (r.next()) r.getBytes(4); } }
+    }
+    try (Statement s = c.createStatement()) {
+      try { s.execute("SELECT 1; SELECT 1/0; SELECT 3"); } catch (SQLException e) { System.out.println("error: " + e.getSQLState()); }
+    }
+    c.rollback();
+    try (CallableStatement cs = c.prepareCall("{? = call sweep.twice(?)}")) {
+      cs.registerOutParameter(1, Types.INTEGER); cs.setInt(2, 21); cs.execute(); System.out.println("twice: " + cs.getInt(1));
+    } catch (SQLException e) { System.out.println("callable error: " + e.getSQLState()); }   // simple mode: twice(unknown, integer)
+    c.rollback();
+    c.commit();
+  }
+
   public static void main(String[] a) throws Exception {
     try (Connection c = DriverManager.getConnection(a[1])) {
       DatabaseMetaData md = c.getMetaData();
@@ -104,6 +131,7 @@ public class JdbcSweep {
         case "copy": copy(c); break;
         case "fetch": fetch(c); break;
         case "cancel": cancel(c); break;
+        case "modes": modes(c); break;
         default: throw new IllegalArgumentException(a[0]);
       }
     }

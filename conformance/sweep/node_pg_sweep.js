@@ -52,6 +52,16 @@ async function copy(c) {
   try {
     await pipeline(Readable.from(['1\n', '2\n', 'x\n']), c.query(copyFrom('COPY sweep.copy_target (a) FROM STDIN')));
   } catch (e) { console.log('copy error', e.code); }
+  // the server refuses the second line while the client still sends: a slow
+  // source of 40 kB, in two halves 700 ms apart
+  async function* slow() {
+    yield '1\n' + 'two\n' + '3\n'.repeat(10000);
+    await new Promise((res) => setTimeout(res, 700));
+    yield '4\n'.repeat(10000);
+  }
+  try {
+    await pipeline(Readable.from(slow()), c.query(copyFrom('COPY sweep.copy_target (a) FROM STDIN')));
+  } catch (e) { console.log('copy error while sending', e.code); }
   // the client aborts a COPY FROM STDIN itself (CopyFail)
   try {
     const s = c.query(copyFrom('COPY sweep.copy_target (a) FROM STDIN'));

@@ -1,7 +1,7 @@
 // conformance/sweep/postgresjs_sweep.js SCENARIO URL — postgres.js traffic
 // for the real-traffic sweep (run by conformance/sweep/record through
 // `pgw record`; NODE_PATH names the folder the packages were installed in).
-// Scenarios: query, cursor, copy.
+// Scenarios: query, cursor, copy, notify, cancel.
 'use strict';
 const postgres = require('postgres');
 const { pipeline } = require('stream/promises');
@@ -52,8 +52,29 @@ async function copy(sql) {
   console.log(await sql`SELECT count(*) FROM sweep.copy_target`);
 }
 
+async function notify(sql) {
+  // sql.listen opens a connection of its own for LISTEN
+  const got = [];
+  const done = new Promise((res) => {
+    sql.listen('sweep_channel', (payload) => { got.push(payload); if (got.length === 2) res(); });
+  });
+  await new Promise((res) => setTimeout(res, 300));
+  await sql.notify('sweep_channel', 'one');
+  await sql`SELECT pg_notify('sweep_channel', 'two')`;
+  await Promise.race([done, new Promise((res) => setTimeout(res, 3000))]);
+  console.log('notifications', got);
+}
+
+async function cancel(sql) {
+  const q = sql`SELECT pg_sleep(10)`;
+  const t = setTimeout(() => q.cancel(), 700);
+  try { await q; } catch (e) { console.log('cancelled', e.code); }
+  clearTimeout(t);
+  console.log(await sql`SELECT 1 AS after`);
+}
+
 (async () => {
   const [scenario, url] = process.argv.slice(2);
-  const sql = postgres(url, { max: 1, connection: { application_name: 'postgres.js' }, onnotice: () => {} });
-  try { await ({ query, cursor, copy })[scenario](sql); } finally { await sql.end({ timeout: 5 }); }
+  const sql = postgres(url, { max: scenario === 'notify' ? 2 : 1, connection: { application_name: 'postgres.js' }, onnotice: () => {} });
+  try { await ({ query, cursor, copy, notify, cancel })[scenario](sql); } finally { await sql.end({ timeout: 5 }); }
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """conformance/sweep/psycopg_sweep.py SCENARIO CONNINFO — psycopg 3 traffic
 for the real-traffic sweep (run by conformance/sweep/record through
-`pgw record`). Scenarios: pipeline, copy, cursor. Prints what it got."""
+`pgw record`). Scenarios: pipeline, copy, cursor, cancel, notify. Prints what it got."""
 import sys
 
 import psycopg
@@ -115,11 +115,47 @@ def cursor(conn):
     conn.commit()
 
 
+def cancel(conn):
+    # conn.cancel() from another thread during pg_sleep: a CancelRequest on a
+    # connection of its own; then the connection goes on
+    import threading
+    import time
+
+    t = threading.Thread(target=lambda: (time.sleep(0.7), conn.cancel()))
+    t.start()
+    try:
+        conn.execute("SELECT pg_sleep(10)")
+    except psycopg.errors.QueryCanceled as e:
+        print("cancelled:", e.sqlstate)
+    t.join()
+    conn.rollback()
+    print(conn.execute("SELECT 1").fetchone())
+    conn.commit()
+
+
+def notify(conn):
+    # LISTEN, NOTIFY from the same and from a second connection, notices
+    conn.autocommit = True
+    conn.add_notice_handler(lambda d: print("notice:", d.message_primary))
+    got = []
+    conn.add_notify_handler(lambda n: got.append(n.payload))
+    conn.execute("LISTEN sweep_channel")
+    conn.execute("NOTIFY sweep_channel, 'from myself'")
+    with psycopg.connect(sys.argv[2]) as other:
+        other.execute("SELECT pg_notify('sweep_channel', 'from another connection')")
+        other.commit()
+    conn.execute("DO $$BEGIN RAISE NOTICE 'a notice'; END$$")
+    conn.execute("SELECT pg_sleep(0.2)")
+    print("notifications:", got)
+    conn.execute("UNLISTEN *")
+
+
 def main():
     scenario, conninfo = sys.argv[1], sys.argv[2]
     print("psycopg", psycopg.__version__, "libpq", psycopg.pq.version())
     with psycopg.connect(conninfo) as conn:
-        {"pipeline": pipeline, "copy": copy, "cursor": cursor}[scenario](conn)
+        {"pipeline": pipeline, "copy": copy, "cursor": cursor,
+         "cancel": cancel, "notify": notify}[scenario](conn)
 
 
 if __name__ == "__main__":
