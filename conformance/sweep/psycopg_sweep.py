@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """conformance/sweep/psycopg_sweep.py SCENARIO CONNINFO — psycopg 3 traffic
 for the real-traffic sweep (run by conformance/sweep/record through
-`pgw record`). Scenarios: pipeline, copy, cursor, cancel, notify. Prints what it got."""
+`pgw record`). Scenarios: pipeline, copy, cursor, cancel, notify, copy_cancel,
+protocol. Prints what it got."""
 import sys
 
 import psycopg
@@ -150,12 +151,42 @@ def notify(conn):
     conn.execute("UNLISTEN *")
 
 
+def copy_cancel(conn):
+    # conn.cancel() while COPY TO STDOUT streams (slowly): ErrorResponse
+    # 57014 in the middle of CopyOut
+    import threading
+    import time
+
+    t = threading.Thread(target=lambda: (time.sleep(0.5), conn.cancel()))
+    t.start()
+    n = 0
+    try:
+        with conn.cursor() as cur:
+            with cur.copy("COPY (SELECT g, repeat('x', 50), pg_sleep(0.002) FROM generate_series(1, 5000) g) TO STDOUT") as cp:
+                for _ in cp.rows():
+                    n += 1
+    except psycopg.errors.QueryCanceled as e:
+        print("cancelled after", n > 0, e.sqlstate)
+    t.join()
+    conn.rollback()
+    print(conn.execute("SELECT 'after'").fetchone())
+
+
+def protocol(conn):
+    # run with max_protocol_version=latest (libpq 18): 3.2 against 18, a
+    # NegotiateProtocolVersion down to 3.0 against 15; then a cancel
+    print("protocol", conn.info.pgconn.protocol_version, "server", conn.info.server_version)
+    print(conn.execute("SELECT %s::int + 1", (41,)).fetchone())
+    cancel(conn)
+
+
 def main():
     scenario, conninfo = sys.argv[1], sys.argv[2]
     print("psycopg", psycopg.__version__, "libpq", psycopg.pq.version())
     with psycopg.connect(conninfo) as conn:
         {"pipeline": pipeline, "copy": copy, "cursor": cursor,
-         "cancel": cancel, "notify": notify}[scenario](conn)
+         "cancel": cancel, "notify": notify, "copy_cancel": copy_cancel,
+         "protocol": protocol}[scenario](conn)
 
 
 if __name__ == "__main__":
