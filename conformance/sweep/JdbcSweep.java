@@ -1,7 +1,7 @@
 // conformance/sweep/JdbcSweep.java SCENARIO URL — pgJDBC traffic for the
 // real-traffic sweep (run by conformance/sweep/record through `pgw record`
 // with `java -cp postgresql.jar JdbcSweep.java ...`).
-// Scenarios: batch, autosave, copy, fetch, cancel, modes.
+// Scenarios: batch, autosave, copy, fetch, cancel, modes, conservative.
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.sql.*;
@@ -121,6 +121,39 @@ public class JdbcSweep {
     c.commit();
   }
 
+  static void conservative(Connection c) throws SQLException {
+    // autosave=conservative, prepareThreshold=1: a server-prepared SELECT *
+    // whose table changes shape gets "cached plan must not change result
+    // type" (0A000); pgJDBC rolls back to its savepoint and re-prepares
+    try (Statement s = c.createStatement()) { s.execute("DROP TABLE IF EXISTS jc"); s.execute("CREATE TABLE jc (a int)"); s.execute("INSERT INTO jc VALUES (1)"); }
+    c.setAutoCommit(false);
+    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM jc")) {
+      for (int i = 0; i < 3; i++) try (ResultSet r = ps.executeQuery()) { r.next(); }
+      try (Statement s = c.createStatement()) { s.execute("ALTER TABLE jc ADD COLUMN b text DEFAULT 'x'"); }
+      try (ResultSet r = ps.executeQuery()) { r.next(); System.out.println("columns after ALTER: " + r.getMetaData().getColumnCount()); }
+    }
+    c.commit();
+    // a batch of 1000 inserts: pgJDBC puts a Sync in every so often so that
+    // neither side's buffers fill
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO jc VALUES (?, ?)")) {
+      for (int i = 0; i < 1000; i++) { ps.setInt(1, i); ps.setString(2, "b" + i); ps.addBatch(); }
+      System.out.println("big batch: " + ps.executeBatch().length);
+    }
+    c.commit();
+    // setQueryTimeout: pgJDBC's timer sends a CancelRequest (connection -2)
+    try (Statement s = c.createStatement()) {
+      s.setQueryTimeout(1);
+      try { s.execute("SELECT pg_sleep(5)"); } catch (SQLException e) { System.out.println("timeout: " + e.getSQLState()); }
+      c.rollback();   // conservative autosave does not roll back to its savepoint after a cancel
+      s.setQueryTimeout(0);
+      s.setMaxRows(5);
+      try (ResultSet r = s.executeQuery("SELECT * FROM jc")) { int n = 0; while (r.next()) n++; System.out.println("max rows: " + n); }
+    }
+    c.rollback();
+    try (Statement s = c.createStatement()) { s.execute("DROP TABLE jc"); }
+    c.commit();
+  }
+
   public static void main(String[] a) throws Exception {
     try (Connection c = DriverManager.getConnection(a[1])) {
       DatabaseMetaData md = c.getMetaData();
@@ -132,6 +165,7 @@ public class JdbcSweep {
         case "fetch": fetch(c); break;
         case "cancel": cancel(c); break;
         case "modes": modes(c); break;
+        case "conservative": conservative(c); break;
         default: throw new IllegalArgumentException(a[0]);
       }
     }

@@ -1,7 +1,7 @@
 // conformance/sweep/node_pg_sweep.js SCENARIO URL — node-postgres traffic
 // for the real-traffic sweep (run by conformance/sweep/record through
 // `pgw record`; NODE_PATH names the folder the packages were installed in).
-// Scenarios: query, cursor, copy.
+// Scenarios: query, cursor, copy, binary.
 'use strict';
 const { Client } = require('pg');
 const Cursor = require('pg-cursor');
@@ -71,10 +71,21 @@ async function copy(c) {
   console.log((await c.query('SELECT count(*) FROM sweep.copy_target')).rows);
 }
 
+async function binary(c) {
+  // binary: true asks for every result column in binary (format 1)
+  const r = await c.query({ text: 'SELECT id, title, price, tags, extra, 1.5::float8 AS f FROM sweep.book WHERE id <= $1 ORDER BY id', values: [5], binary: true });
+  console.log('binary rows', r.rows.length);
+  await c.query({ name: 'bin', text: 'SELECT $1::int AS a', values: [7], binary: true });
+  await c.query({ name: 'bin', text: 'SELECT $1::int AS a', values: [8], binary: true });
+  // a text and a binary query queued together with an error in between
+  const all = await Promise.allSettled([c.query('SELECT 1'), c.query('SELECT 1/0'), c.query({ text: 'SELECT 2', binary: true })]);
+  console.log(all.map((x) => x.status));
+}
+
 (async () => {
   const [scenario, url] = process.argv.slice(2);
   const c = new Client({ connectionString: url, application_name: 'node-postgres' });
   await c.connect();
-  await ({ query, cursor, copy })[scenario](c);
+  await ({ query, cursor, copy, binary })[scenario](c);
   await c.end();
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -1,7 +1,7 @@
 // conformance/sweep/postgresjs_sweep.js SCENARIO URL — postgres.js traffic
 // for the real-traffic sweep (run by conformance/sweep/record through
 // `pgw record`; NODE_PATH names the folder the packages were installed in).
-// Scenarios: query, cursor, copy, notify, cancel.
+// Scenarios: query, cursor, copy, notify, cancel, describe.
 'use strict';
 const postgres = require('postgres');
 const { pipeline } = require('stream/promises');
@@ -73,8 +73,22 @@ async function cancel(sql) {
   console.log(await sql`SELECT 1 AS after`);
 }
 
+async function describe(sql) {
+  // run with prepare: false (unnamed statements each time); describe() sends
+  // Parse/Describe/Sync without Bind; simple(), raw(), values(), unsafe with
+  // parameters
+  const d = await sql`SELECT id, title FROM sweep.book WHERE id = ${1}`.describe();
+  console.log('describe', d.types, d.columns.map((c) => c.name));
+  console.log(await sql`SELECT 1 AS a; SELECT 2 AS b`.simple());
+  console.log((await sql`SELECT id FROM sweep.book WHERE id < ${3} ORDER BY id`.raw()).length);
+  console.log(await sql`SELECT id, title FROM sweep.book WHERE id < ${3} ORDER BY id`.values());
+  console.log(await sql.unsafe('SELECT $1::text AS t, $2::int AS n', ['x', 5]));
+  try { await sql`SELECT ${'not a number'}::int`; } catch (e) { console.log('error', e.code); }
+  await sql.begin('read only', async (tx) => { await tx`SELECT count(*) FROM sweep.book`; });
+}
+
 (async () => {
   const [scenario, url] = process.argv.slice(2);
-  const sql = postgres(url, { max: scenario === 'notify' ? 2 : 1, connection: { application_name: 'postgres.js' }, onnotice: () => {} });
-  try { await ({ query, cursor, copy, notify, cancel })[scenario](sql); } finally { await sql.end({ timeout: 5 }); }
+  const sql = postgres(url, { max: scenario === 'notify' ? 2 : 1, prepare: scenario !== 'describe', connection: { application_name: 'postgres.js' }, onnotice: () => {} });
+  try { await ({ query, cursor, copy, notify, cancel, describe })[scenario](sql); } finally { await sql.end({ timeout: 5 }); }
 })().catch((e) => { console.error(e); process.exit(1); });

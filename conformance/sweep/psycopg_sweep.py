@@ -2,7 +2,7 @@
 """conformance/sweep/psycopg_sweep.py SCENARIO CONNINFO — psycopg 3 traffic
 for the real-traffic sweep (run by conformance/sweep/record through
 `pgw record`). Scenarios: pipeline, copy, cursor, cancel, notify, copy_cancel,
-protocol. Prints what it got."""
+protocol, pipeline_cancel. Prints what it got."""
 import sys
 
 import psycopg
@@ -180,13 +180,38 @@ def protocol(conn):
     cancel(conn)
 
 
+def pipeline_cancel(conn):
+    # conn.cancel() while a pipeline waits in pg_sleep: 57014, the rest of
+    # the batch skipped up to its Sync; then the connection goes on
+    import threading
+    import time
+
+    t = threading.Thread(target=lambda: (time.sleep(0.7), conn.cancel()))
+    t.start()
+    try:
+        with conn.pipeline():
+            conn.execute("SELECT 1")
+            conn.execute("SELECT pg_sleep(10)")
+            conn.execute("SELECT 2")
+    except psycopg.errors.QueryCanceled as e:
+        print("cancelled:", e.sqlstate)
+    t.join()
+    conn.rollback()
+    with conn.pipeline():
+        conn.execute("SET TimeZone = 'Europe/Paris'")
+        cur = conn.execute("SELECT now()::text")
+        conn.execute("SET application_name = 'psycopg-renamed'")
+    print(cur.fetchone() is not None)
+    conn.commit()
+
+
 def main():
     scenario, conninfo = sys.argv[1], sys.argv[2]
     print("psycopg", psycopg.__version__, "libpq", psycopg.pq.version())
     with psycopg.connect(conninfo) as conn:
         {"pipeline": pipeline, "copy": copy, "cursor": cursor,
          "cancel": cancel, "notify": notify, "copy_cancel": copy_cancel,
-         "protocol": protocol}[scenario](conn)
+         "protocol": protocol, "pipeline_cancel": pipeline_cancel}[scenario](conn)
 
 
 if __name__ == "__main__":
