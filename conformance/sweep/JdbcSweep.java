@@ -1,7 +1,7 @@
 // conformance/sweep/JdbcSweep.java SCENARIO URL — pgJDBC traffic for the
 // real-traffic sweep (run by conformance/sweep/record through `pgw record`
 // with `java -cp postgresql.jar JdbcSweep.java ...`).
-// Scenarios: batch, autosave, copy, fetch, cancel, modes, conservative.
+// Scenarios: batch, autosave, copy, fetch, cancel, modes, conservative, idle.
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.sql.*;
@@ -154,6 +154,18 @@ public class JdbcSweep {
     c.commit();
   }
 
+  static void idle(Connection c) throws Exception {
+    // idle_session_timeout ends the session while pgJDBC waits; its next
+    // extended-query batch (Parse/Bind/Describe/Execute/Sync) is in flight
+    // when it reads the FATAL 57P05
+    try (Statement s = c.createStatement()) { s.execute("SET idle_session_timeout = '300ms'"); }
+    Thread.sleep(1000);
+    try (PreparedStatement ps = c.prepareStatement("SELECT ?::int + 1")) {
+      ps.setInt(1, 41);
+      try (ResultSet r = ps.executeQuery()) { r.next(); } catch (SQLException e) { System.out.println("after the timeout: " + e.getSQLState()); }
+    }
+  }
+
   public static void main(String[] a) throws Exception {
     try (Connection c = DriverManager.getConnection(a[1])) {
       DatabaseMetaData md = c.getMetaData();
@@ -166,6 +178,7 @@ public class JdbcSweep {
         case "cancel": cancel(c); break;
         case "modes": modes(c); break;
         case "conservative": conservative(c); break;
+        case "idle": idle(c); break;
         default: throw new IllegalArgumentException(a[0]);
       }
     }

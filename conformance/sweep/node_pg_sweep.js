@@ -1,7 +1,7 @@
 // conformance/sweep/node_pg_sweep.js SCENARIO URL — node-postgres traffic
 // for the real-traffic sweep (run by conformance/sweep/record through
 // `pgw record`; NODE_PATH names the folder the packages were installed in).
-// Scenarios: query, cursor, copy, binary.
+// Scenarios: query, cursor, copy, binary, terminate.
 'use strict';
 const { Client } = require('pg');
 const Cursor = require('pg-cursor');
@@ -82,10 +82,30 @@ async function binary(c) {
   console.log(all.map((x) => x.status));
 }
 
+async function terminate(c) {
+  // a second client runs pg_terminate_backend on this one in the middle of a
+  // slow COPY FROM STDIN: FATAL 57P01 inside CopyIn, then the rest of the
+  // data in flight
+  const pid = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+  c.on('error', (e) => console.log('client error', e.code || e.message));
+  async function* slow() {
+    yield '1\n'.repeat(2000);
+    const k = new Client({ connectionString: process.argv[3], application_name: 'node-postgres-killer' });
+    await k.connect();
+    await k.query('SELECT pg_terminate_backend($1)', [pid]);
+    await k.end();
+    await new Promise((res) => setTimeout(res, 300));
+    yield '2\n'.repeat(2000);
+  }
+  try {
+    await pipeline(Readable.from(slow()), c.query(copyFrom('COPY sweep.copy_target (a) FROM STDIN')));
+  } catch (e) { console.log('copy error', e.code || e.message); }
+}
+
 (async () => {
   const [scenario, url] = process.argv.slice(2);
   const c = new Client({ connectionString: url, application_name: 'node-postgres' });
   await c.connect();
-  await ({ query, cursor, copy, binary })[scenario](c);
-  await c.end();
+  await ({ query, cursor, copy, binary, terminate })[scenario](c);
+  if (scenario !== 'terminate') await c.end();
 })().catch((e) => { console.error(e); process.exit(1); });

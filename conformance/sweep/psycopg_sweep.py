@@ -2,7 +2,7 @@
 """conformance/sweep/psycopg_sweep.py SCENARIO CONNINFO — psycopg 3 traffic
 for the real-traffic sweep (run by conformance/sweep/record through
 `pgw record`). Scenarios: pipeline, copy, cursor, cancel, notify, copy_cancel,
-protocol, pipeline_cancel. Prints what it got."""
+protocol, pipeline_cancel, idle. Prints what it got."""
 import sys
 
 import psycopg
@@ -205,13 +205,29 @@ def pipeline_cancel(conn):
     conn.commit()
 
 
+def idle(conn):
+    # idle_in_transaction_session_timeout ends the session while psycopg
+    # waits inside a transaction; its next query (with a parameter: Parse,
+    # Bind, Describe, Execute, Sync) is in flight when it reads the FATAL
+    import time
+
+    conn.execute("SET idle_in_transaction_session_timeout = '300ms'")
+    conn.execute("SELECT 1")
+    time.sleep(1)
+    try:
+        conn.execute("SELECT %s::int + 1", (41,))
+    except psycopg.OperationalError as e:
+        print("after the timeout:", type(e).__name__)
+
+
 def main():
     scenario, conninfo = sys.argv[1], sys.argv[2]
     print("psycopg", psycopg.__version__, "libpq", psycopg.pq.version())
     with psycopg.connect(conninfo) as conn:
         {"pipeline": pipeline, "copy": copy, "cursor": cursor,
          "cancel": cancel, "notify": notify, "copy_cancel": copy_cancel,
-         "protocol": protocol, "pipeline_cancel": pipeline_cancel}[scenario](conn)
+         "protocol": protocol, "pipeline_cancel": pipeline_cancel,
+         "idle": idle}[scenario](conn)
 
 
 if __name__ == "__main__":
