@@ -20,9 +20,10 @@ static const char *side(pgw_dir d) {
 
 static int broke(const char *path, pgw_dir d, const pgw_error *e, int rc,
                  const char *what) {
-  printf("FAIL  %s: the %s broke a rule at %s offset %zu: %s%s%s (%s)\n", path,
-         side(d), side(d), e->offset, what ? what : "", what ? ": " : "",
-         e->reason ? e->reason : "", pgw_strerror(rc));
+  printf("FAIL  %s: the %s broke rule %s at %s offset %zu: %s%s%s (%s)\n", path,
+         side(d), e->rule ? e->rule->id : "-", side(d), e->offset,
+         what ? what : "", what ? ": " : "", e->reason ? e->reason : "",
+         pgw_strerror(rc));
   return 1;
 }
 
