@@ -110,10 +110,10 @@ json.dump(doc, open(dst + ".json", "w"), indent=1)
 with open(dst + ".txt", "w") as f:
     head = [l for l in open(parts[0] + ".txt") if l.startswith("#")]
     f.write("".join(head[:3]))
-    f.write("# the server was restarted before each group (%d runs)\n" % len(parts))
+    f.write("# %d runs: a fresh server for each group, and again after a case that hung\n" % len(parts))
     for p in parts:
         for l in open(p + ".txt"):
-            if l.startswith("summary"):
+            if l.startswith("summary") or l.startswith("stopped after a hang"):
                 break
             if not l.startswith("#") and not l.startswith("pgw ") and l.strip():
                 f.write(l)
@@ -136,3 +136,14 @@ PY
 groups() {
   "$PGW" certify server --list | awk '{print $2}' | cut -d/ -f1 | uniq
 }
+
+# first_hang PART: index of the first case of report PART that hung (its
+# detail says "hang:"), or -1.
+first_hang() {
+  python3 - "$1.json" <<'PY'
+import json, sys
+cases = json.load(open(sys.argv[1]))["cases"]
+print(next((i for i, c in enumerate(cases) if "hang:" in c["detail"]), -1))
+PY
+}
+

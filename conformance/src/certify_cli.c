@@ -15,6 +15,7 @@ typedef struct cert_opts {
   cert_target t;
   const char *cases, *json, *junit;
   int strict, list, markdown;
+  int stop_after_hang; /* a server that hung may be wedged: stop there */
 } cert_opts;
 
 static int usage(const char *why, const char *arg) {
@@ -24,7 +25,8 @@ static int usage(const char *why, const char *arg) {
           " [--database D]\n"
           "       [--cases PATTERN] [--strict] [--list [--markdown]]"
           " [--json FILE]\n"
-          "       [--junit FILE] [--record DIR] [--timeout SECONDS]\n"
+          "       [--junit FILE] [--record DIR] [--timeout SECONDS]"
+          " [--stop-after-hang]\n"
           "  pgw certify session FILE.pgs\n"
           "  pgw certify rules\n",
           why, arg ? ": " : "", arg ? arg : "");
@@ -44,6 +46,7 @@ static int flag(cert_opts *o, const char *a) {
   if (strcmp(a, "--strict") == 0) return o->strict = 1;
   if (strcmp(a, "--list") == 0) return o->list = 1;
   if (strcmp(a, "--markdown") == 0) return o->markdown = 1;
+  if (strcmp(a, "--stop-after-hang") == 0) return o->stop_after_hang = 1;
   return 0;
 }
 
@@ -89,18 +92,19 @@ static int parse(cert_opts *o, int argc, char **argv) {
 /* PATTERN: a glob (fnmatch), or a prefix ("extended/" or "extended"),
  * or several of them separated by commas. */
 static int selected(const char *pattern, const char *id) {
-  char buf[512];
-  char *p, *save = NULL;
+  char *buf, *p, *save = NULL;
+  int hit = 0;
   if (!pattern) return 1;
-  snprintf(buf, sizeof buf, "%s", pattern);
-  for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+  buf = strdup(pattern);
+  for (p = buf ? strtok_r(buf, ",", &save) : NULL; p && !hit;
+       p = strtok_r(NULL, ",", &save)) {
     size_t n = strlen(p);
-    if (fnmatch(p, id, 0) == 0) return 1;
-    if (!strpbrk(p, "*?[") && strncmp(id, p, n) == 0 &&
-        (id[n] == '\0' || id[n] == '/' || p[n - 1] == '/'))
-      return 1;
+    hit = fnmatch(p, id, 0) == 0 ||
+          (!strpbrk(p, "*?[") && strncmp(id, p, n) == 0 &&
+           (id[n] == '\0' || id[n] == '/' || p[n - 1] == '/'));
   }
-  return 0;
+  free(buf);
+  return hit;
 }
 
 static size_t select_cases(const cert_opts *o, const cert_case **out) {
@@ -138,6 +142,10 @@ static int run(const cert_opts *o, const cert_case **sel, size_t n) {
       d[i].r.verdict = CERT_FAIL;
     cert_report_line(stdout, &d[i]);
     fflush(stdout);
+    if (o->stop_after_hang && strstr(d[i].r.detail, "hang: ")) {
+      printf("stopped after a hang: %zu of %zu cases run\n", i + 1, n);
+      n = i + 1;
+    }
   }
   must_failed = cert_report_summary(stdout, d, n);
   if (o->strict)
