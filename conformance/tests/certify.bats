@@ -129,6 +129,14 @@ for r in rows:
 PY
 }
 
+@test "certify: --stop-after-hang ends the run at the first case that hung" {
+  silent_server
+  run "$PGW" certify server "127.0.0.1:$PORT" --user u --cases simple/query/select-one,simple/query/empty --timeout 0.5 --stop-after-hang --json "$W/r.json"
+  [ "$status" -eq 1 ]
+  grep -q 'stopped after a hang: 1 of 2 cases run' <<<"$output"
+  [ "$(wc -l <"$W/r.json")" -eq 1 ]
+}
+
 @test "certify: a SHOULD case not met is NON-STRICT, and a FAIL under --strict" {
   silent_server
   run "$PGW" certify server "127.0.0.1:$PORT" --user u --cases extended/error/sent-at-once --timeout 0.5
