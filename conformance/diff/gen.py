@@ -611,6 +611,18 @@ def gen_fields():
         F("auth.%s" % NAMES[t], "%s where a password is expected" % NAMES[t], "auth_clear",
           msg(t, FRONT_BODIES[t]))
     F("failed.Sync", "Sync after a failed Parse (ends the skipping)", "failed", S)
+    for t in "DCHFX":
+        F("failed.%s" % NAMES[t], "well-formed %s while the server skips to Sync, then Sync"
+          % NAMES[t], "failed", msg(t, FRONT_BODIES[t]) + S)
+    F("failed.Password", "PasswordMessage while the server skips to Sync", "failed",
+      password("x") + S)
+    F("failed.CopyData-len-3fffffff", "CopyData with length 0x3fffffff while the server skips to Sync",
+      "failed", msg_len("d", b"", 0x3FFFFFFF))
+    F("ready32.Query", "Query on a connection that asked for protocol 3.2", "ready32",
+      query("select 1"))
+    F("ready32.Bind-len-2", "Bind with parameter length -2 on a protocol 3.2 connection", "ready32",
+      parse("s1", "select $1::int4", [23]) + msg("B", cstr("") + cstr("s1") + i16(0) + i16(1) +
+                                                  i32(-2) + i16(0)) + S)
     F("failed.unknown-type", "unknown type 'Y' while the server skips to Sync", "failed",
       msg("Y", b"") + S)
     F("failed.len-3", "a Describe with length 3 while the server skips to Sync", "failed",
