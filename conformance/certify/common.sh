@@ -46,7 +46,7 @@ stop_all() {
   local p d
   for p in "${STOP_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${STOP_PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$p" 2>/dev/null || true
   done
   for d in "${STOP_PG[@]}"; do bash "$REPO/scripts/pg" stop "$d" >/dev/null 2>&1 || true; done
