@@ -236,10 +236,14 @@ static int cancel(runner *u, const char *how) {
   rc = cert_peer_next(&p, &m, u->t->timeout_ms);
   cert_peer_close(&p);
   if (rc == CERT_EOF) return GO;
-  return failf(u,
-               "the cancel connection was not closed without an answer "
-               "(%s)",
-               rc == CERT_TIMEOUT ? "hang" : "it answered");
+  u->rule = "cancel.no-answer";
+  if (rc == CERT_TIMEOUT)
+    return failf(u,
+                 "hang: the CancelRequest's connection was not closed "
+                 "within %d ms",
+                 u->t->timeout_ms);
+  return failf(u, "the CancelRequest's connection got an answer instead of "
+                  "a close");
 }
 
 /* ---- steps -------------------------------------------------------------- */
