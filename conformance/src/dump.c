@@ -56,19 +56,25 @@ typedef struct dumper {
   cli_pqtrace pq;    /* --format=pqtrace: the libpq format and its state */
   size_t warned[2];  /* deviations reported so far, per sending side */
   uint32_t server_protocol; /* highest the server offers; 0 unknown */
+  unsigned server_version;  /* from "@ server"; 0 unknown */
 } dumper;
 
-/* From "@ server PostgreSQL N[.M]": 18 and later offer 3.2, older 3.0. */
-static uint32_t session_server_protocol(const pgs_session *s) {
+/* The major version of "@ server PostgreSQL N[.M]", or 0. */
+static unsigned session_server_version(const pgs_session *s) {
   for (size_t i = 0; i < s->count; i++) {
     const pgs_item *it = &s->items[i];
     if (it->kind != PGS_META || strcmp(it->key, "server") != 0) continue;
     if (strncmp(it->value, "PostgreSQL ", 11) != 0) return 0;
     int major = atoi(it->value + 11);
-    if (major <= 0) return 0;
-    return major >= 18 ? PGW_PROTOCOL_3_2 : PGW_PROTOCOL_3_0;
+    return major > 0 ? (unsigned)major : 0;
   }
   return 0;
+}
+
+/* PostgreSQL 18 and later offer protocol 3.2, older servers 3.0. */
+static uint32_t protocol_of(unsigned server_version) {
+  if (server_version == 0) return 0;
+  return server_version >= 18 ? PGW_PROTOCOL_3_2 : PGW_PROTOCOL_3_0;
 }
 
 static const char *phase_now(const dumper *d) {
@@ -256,6 +262,7 @@ static int init_conns(dumper *d) {
   memset(&co, 0, sizeof co);
   co.mode = d->o->mode;
   co.server_protocol = d->server_protocol;
+  co.server_version = d->server_version;
   co.role = PGW_FRONTEND;
   if (pgw_conn_init(&d->conn[PGW_FRONTEND], &co) != 0) return -1;
   co.role = PGW_BACKEND;
@@ -279,8 +286,9 @@ int cli_dump(const cli_dump_opts *o) {
   }
   memset(&d, 0, sizeof d);
   d.o = o;
+  d.server_version = session_server_version(&s);
   d.server_protocol =
-      o->server_protocol ? o->server_protocol : session_server_protocol(&s);
+      o->server_protocol ? o->server_protocol : protocol_of(d.server_version);
   if (cli_pqtrace_init(&d.pq, o->libpq ? o->libpq : 18) != 0) {
     fprintf(stderr, "pgw dump: no PQtrace format for libpq %d\n", o->libpq);
     pgs_free(&s);

@@ -4,6 +4,7 @@
  * GSSResponse, BackendKeyData and NegotiateProtocolVersion.
  */
 #include "pgw_internal.h"
+#include "pgw_rules.h"
 
 static int key_len_ok(uint32_t protocol, size_t len) {
   if (protocol == PGW_PROTOCOL_3_0) return len == PGW_CANCEL_KEY_MIN;
@@ -40,8 +41,13 @@ static int decode_authentication(pgw_rd *r, pgw_message *m) {
         "AuthenticationSASL: mechanism list lacks a NUL or its final empty "
         "name");
     if (rc) return rc;
-    return pgw_rd_end(r, "AuthenticationSASL: bytes after the mechanism "
-                         "list terminator");
+    rc = pgw_rd_end(r, "AuthenticationSASL: bytes after the mechanism "
+                       "list terminator");
+    if (rc == 0 && a->mechanisms.count == 0)
+      return pgw_rd_fail_rule(r, PGW_ERR_BAD_COUNT,
+                              pgw__rule(PGW__R_SASL_EMPTY),
+                              "AuthenticationSASL: no mechanism offered");
+    return rc;
   default: break;
   }
   r->p -= 4;
@@ -186,6 +192,7 @@ static int encode_authentication(const pgw_authentication *a, pgw_wr *w) {
     pgw_wr_i32(w, a->code);
     return put_bytes(w, a->data);
   case PGW_AUTH_SASL:
+    if (a->mechanisms.count == 0) return PGW_ERR_BAD_COUNT;
     rc = check_str_list(&a->mechanisms, 1);
     if (rc) return rc;
     pgw_wr_i32(w, a->code);

@@ -32,6 +32,7 @@ int pgw_conn_init(pgw_conn *c, const pgw_conn_options *opts) {
     so.mode = opts->mode;
     dopt.mode = opts->mode;
     dopt.server_protocol = opts->server_protocol;
+    dopt.server_version = opts->server_version;
     so.start_phase = opts->start_phase;
     so.protocol = opts->protocol;
     so.allocator = opts->allocator;

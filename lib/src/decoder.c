@@ -29,6 +29,28 @@ size_t pgw_message_limit(pgw_dir dir, pgw_framing framing, uint8_t type) {
                              : LIBPQ_SHORT_MESSAGE_LIMIT + 1;
 }
 
+/* PostgreSQL 13 read typed messages without a limit (pq_getmessage(.., 0),
+ * before PQ_SMALL/LARGE_MESSAGE_LIMIT came in 14) and a PasswordMessage
+ * under 1000 bytes (auth.c recv_password_packet). */
+#define PG13_PASSWORD_LIMIT 1000u
+
+static size_t limit_for(const pgw_decoder *d, pgw_framing f, uint8_t type) {
+  if (d->dir == PGW_FRONTEND && d->server_version != 0 &&
+      d->server_version < 14) {
+    if (type == 'p' && d->password_kind == PGW_MSG_PASSWORD_MESSAGE)
+      return PG13_PASSWORD_LIMIT + 1;
+    if (type != 'p') return PGW_MAX_MESSAGE_LEN;
+  }
+  return pgw_message_limit(d->dir, f, type);
+}
+
+/* A frontend stream judged as PostgreSQL 13 reads it: no per-type limits
+ * (pgw's own 1 GiB bound is then no PostgreSQL rule). */
+static int old_limits(const pgw_decoder *d) {
+  return d->dir == PGW_FRONTEND && d->server_version != 0 &&
+         d->server_version < 14;
+}
+
 /* The rule a length over the per-type limit breaks. */
 static const pgw_rule *limit_rule(pgw_dir dir, uint8_t type) {
   if (dir == PGW_BACKEND)
@@ -53,6 +75,7 @@ void pgw_decoder_init(pgw_decoder *d, pgw_dir dir,
     d->mode = opts->lenient ? PGW_MODE_LENIENT : opts->mode;
     d->lenient = d->mode == PGW_MODE_LENIENT;
     d->server_protocol = opts->server_protocol;
+    d->server_version = opts->server_version;
     if (opts->max_message_len != 0 && opts->max_message_len < d->max_len)
       d->max_len = opts->max_message_len;
   }
@@ -147,6 +170,8 @@ const pgw_error *pgw_decoder_error(const pgw_decoder *d) {
 
 static int fail(pgw_decoder *d, int code, size_t offset, const char *reason,
                 const pgw_rule *rule) {
+  if (d->after_end && code != PGW_ERR_NOMEM)
+    rule = pgw__rule(PGW__R_FE_AFTER_END); /* the server reads none of it */
   d->status = code;
   d->error.code = code;
   d->error.offset = offset;
@@ -240,16 +265,18 @@ static int parse_header(pgw_decoder *d, const uint8_t *h, size_t offset,
   if (!d->lenient) {
     pgw_framing f = d->framing == PGW_FRAMING_NEGOTIATION ? PGW_FRAMING_STANDARD
                                                           : d->framing;
-    if (total_len > pgw_message_limit(d->dir, f, h[0]))
+    if (total_len > limit_for(d, f, h[0]))
       return fail(d, PGW_ERR_TOO_LARGE, offset + 1,
                   "message length exceeds the limit for its type",
-                  limit_rule(d->dir, h[0]));
+                  old_limits(d) ? pgw__rule(PGW__R_FE_PGW_MAX)
+                                : limit_rule(d->dir, h[0]));
   }
   if (total_len > d->max_len) /* the caller's bound: no protocol rule */
     return fail(d, PGW_ERR_TOO_LARGE, offset + 1,
                 "message length exceeds the decoder's max_message_len",
-                d->max_len == PGW_MAX_MESSAGE_LEN ? limit_rule(d->dir, h[0])
-                                                  : NULL);
+                d->max_len != PGW_MAX_MESSAGE_LEN ? NULL
+                : old_limits(d)                   ? pgw__rule(PGW__R_FE_PGW_MAX)
+                                                  : limit_rule(d->dir, h[0]));
   *total = total_len;
   return 0;
 }
@@ -268,6 +295,8 @@ static pgw_kind startup_kind(const uint8_t *payload) {
 static int tolerate(pgw_decoder *d, int rc, pgw_kind kind, size_t base,
                     pgw_error *err) {
   if (err->rule == NULL) err->rule = pgw__rule_for(d->dir, kind, rc);
+  if (d->dir == PGW_FRONTEND && (unsigned)kind < 64 && (d->unread >> kind & 1))
+    err->rule = pgw__rule(PGW__R_FE_UNREAD_BODY);
   err->offset += base;
   if (d->mode != PGW_MODE_LENIENT && pgw_mode_rejects(d->mode, err->rule))
     return fail(d, rc, err->offset, err->reason, err->rule);
@@ -312,7 +341,7 @@ static int deliver(pgw_decoder *d, const uint8_t *bytes, size_t total,
   if (rc) {
     int code = rc;
     if ((rc = tolerate(d, code, kind, offset + hsize, &err)) != 0) return rc;
-    memset(&m->body, 0, sizeof m->body);
+    if (!pgw__body_complete(kind, code)) memset(&m->body, 0, sizeof m->body);
     m->malformed = code;
   }
   if (hsize == 5) m->type = bytes[0];
@@ -406,9 +435,28 @@ static PGW__NOINLINE int next_general(pgw_decoder *d, pgw_message *m);
  * original order:
  * sticky status, the one-pass path for other whole messages, the general
  * path (split messages, other framings, lenient mode, all errors). */
+/* After Terminate or a CancelRequest the server reads nothing: outside
+ * strict mode whatever follows is passed over (one warning per chunk). */
+static int skip_after_end(pgw_decoder *d) {
+  pgw_error w = {PGW_ERR_CONNECTION_CLOSED, pgw_decoder_offset(d),
+                 "bytes after Terminate or a CancelRequest (the server reads "
+                 "none of them)",
+                 pgw__rule(PGW__R_FE_AFTER_END)};
+  d->warning = w;
+  d->warnings++;
+  d->chunk_offset += d->chunk_len;
+  d->chunk_len = d->chunk_pos = 0;
+  d->head_len = 0;
+  d->msg_len = d->buf_len = 0;
+  return PGW_NEED_MORE;
+}
+
 static PGW__NOINLINE int next_slow(pgw_decoder *d, pgw_message *m) {
   if (d->status) return d->status;
   int rc;
+  if (d->after_end && d->mode != PGW_MODE_STRICT &&
+      (d->chunk_pos < d->chunk_len || d->head_len || d->msg_len))
+    return skip_after_end(d);
   if (next_fast(d, m, &rc)) return rc;
   return next_general(d, m);
 }
@@ -482,6 +530,7 @@ static int next_general(pgw_decoder *d, pgw_message *m) {
 
 int pgw_decoder_finish(pgw_decoder *d) {
   if (d->status < 0) return d->status;
+  if (d->after_end && d->mode != PGW_MODE_STRICT) return 0;
   if (d->msg_len != 0)
     return fail(d, PGW_ERR_END_OF_STREAM, d->msg_offset,
                 "stream ended inside a message", pgw__rule(PGW__R_STREAM_END));

@@ -7,6 +7,7 @@
  * number of parameter format codes is 0, 1 or the number of parameters.
  */
 #include "pgw_internal.h"
+#include "pgw_rules.h"
 
 /* ---- decoding --------------------------------------------------------- */
 
@@ -25,6 +26,28 @@ static int rd_parse(pgw_rd *r, pgw_parse *out) {
   return pgw_rd_end(r, "Parse: bytes after the parameter types");
 }
 
+/* Format codes are checked after the structure: PostgreSQL refuses a
+ * parameter format code that is not 0 or 1 whenever a parameter uses it,
+ * a result format code only when the portal is executed (state pgw does
+ * not see), so the rule depends on the parameter count. */
+static int check_bind_formats(pgw_rd *r, const pgw_bind *b) {
+  const uint8_t *bad = pgw__bad_format(&b->param_formats);
+  if (bad) {
+    r->p = bad;
+    return pgw_rd_fail_rule(r, PGW_ERR_BAD_VALUE,
+                            pgw__rule(b->params.count ? PGW__R_BIND_PARAM_FORMAT
+                                                      : PGW__R_BIND_FORMAT),
+                            "Bind: parameter format code is not 0 or 1");
+  }
+  bad = pgw__bad_format(&b->result_formats);
+  if (bad) {
+    r->p = bad;
+    return pgw_rd_fail_rule(r, PGW_ERR_BAD_VALUE, pgw__rule(PGW__R_BIND_FORMAT),
+                            "Bind: result format code is not 0 or 1");
+  }
+  return 0;
+}
+
 static int rd_bind(pgw_rd *r, pgw_bind *out) {
   uint16_t nfmt, nparam, nres;
   int rc =
@@ -35,7 +58,7 @@ static int rd_bind(pgw_rd *r, pgw_bind *out) {
   if (rc) return rc;
   rc = pgw_rd_u16(r, &nfmt, "Bind: parameter format count is cut short");
   if (rc) return rc;
-  rc = pgw__rd_i16_list(r, nfmt, 1, &out->param_formats,
+  rc = pgw__rd_i16_list(r, nfmt, 0, &out->param_formats,
                         "Bind: fewer parameter format codes than the count");
   if (rc) return rc;
   rc = pgw_rd_u16(r, &nparam, "Bind: parameter count is cut short");
@@ -51,10 +74,12 @@ static int rd_bind(pgw_rd *r, pgw_bind *out) {
   if (rc) return rc;
   rc = pgw_rd_u16(r, &nres, "Bind: result format count is cut short");
   if (rc) return rc;
-  rc = pgw__rd_i16_list(r, nres, 1, &out->result_formats,
+  rc = pgw__rd_i16_list(r, nres, 0, &out->result_formats,
                         "Bind: fewer result format codes than the count");
   if (rc) return rc;
-  return pgw_rd_end(r, "Bind: bytes after the result format codes");
+  rc = pgw_rd_end(r, "Bind: bytes after the result format codes");
+  if (rc) return rc;
+  return check_bind_formats(r, out);
 }
 
 static int rd_close_describe(pgw_rd *r, pgw_close_describe *out,

@@ -3,6 +3,31 @@
  * FunctionCallResponse ('V').
  */
 #include "pgw_internal.h"
+#include "pgw_rules.h"
+
+/* PostgreSQL (fastpath.c) refuses an argument format code that is not 0
+ * or 1 when an argument uses it, and always the result format code;
+ * checked after the structure. */
+static int check_call_formats(pgw_rd *r, const pgw_function_call *c,
+                              const uint8_t *result_at) {
+  const uint8_t *bad = pgw__bad_format(&c->arg_formats);
+  if (bad) {
+    r->p = bad;
+    return pgw_rd_fail_rule(r, PGW_ERR_BAD_VALUE,
+                            pgw__rule(c->args.count
+                                          ? PGW__R_FUNCTION_CALL_ARG_FORMAT
+                                          : PGW__R_FUNCTION_CALL_FORMAT),
+                            "FunctionCall: argument format code is not 0 or 1");
+  }
+  if (c->result_format != 0 && c->result_format != 1) {
+    r->p = result_at;
+    return pgw_rd_fail_rule(r, PGW_ERR_BAD_VALUE,
+                            pgw__rule(PGW__R_FUNCTION_CALL_RESULT_FORMAT),
+                            "FunctionCall: result format code is not 0 (text) "
+                            "or 1 (binary)");
+  }
+  return 0;
+}
 
 /* Int32 function OID; Int16 count and that many argument format codes
  * (0, 1 or one per argument); Int16 argument count and that many values;
@@ -16,7 +41,7 @@ static int decode_call(pgw_rd *r, pgw_function_call *out) {
   rc = pgw_rd_u16(r, &nformats,
                   "FunctionCall: argument format count is truncated");
   if (rc) return rc;
-  rc = pgw__rd_i16_list(r, nformats, 1, &out->arg_formats,
+  rc = pgw__rd_i16_list(r, nformats, 0, &out->arg_formats,
                         "FunctionCall: fewer argument format codes than the "
                         "count");
   if (rc) return rc;
@@ -34,14 +59,12 @@ static int decode_call(pgw_rd *r, pgw_function_call *out) {
   if (pgw_rd_left(r) < 2)
     return pgw_rd_fail(r, PGW_ERR_TRUNCATED,
                        "FunctionCall: result format code is truncated");
-  uint16_t result_format = pgw_load16(r->p);
-  if (result_format > 1)
-    return pgw_rd_fail(r, PGW_ERR_BAD_VALUE,
-                       "FunctionCall: result format code is not 0 (text) or "
-                       "1 (binary)");
+  const uint8_t *result_at = r->p;
+  out->result_format = pgw_as_i16(pgw_load16(r->p));
   r->p += 2;
-  out->result_format = (int16_t)result_format;
-  return pgw_rd_end(r, "FunctionCall: bytes after the result format code");
+  rc = pgw_rd_end(r, "FunctionCall: bytes after the result format code");
+  if (rc) return rc;
+  return check_call_formats(r, out, result_at);
 }
 
 int pgw__fastpath_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {

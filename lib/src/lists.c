@@ -29,6 +29,14 @@ int pgw__rd_i16_list(pgw_rd *r, size_t count, int check_format,
   return 0;
 }
 
+const uint8_t *pgw__bad_format(const pgw_i16_list *l) {
+  for (size_t i = 0; i < l->count; i++) {
+    const uint8_t *p = l->raw.ptr + 2 * i;
+    if (pgw_load16(p) > 1) return p;
+  }
+  return NULL;
+}
+
 int pgw__rd_oid_list(pgw_rd *r, size_t count, pgw_oid_list *out,
                      const char *what) {
   size_t need = count * 4;

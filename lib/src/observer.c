@@ -31,6 +31,7 @@ int pgw_observer_init(pgw_observer *o, const pgw_observer_options *opts) {
     so.protocol = opts->protocol;
     so.allocator = dopt.allocator = opts->allocator;
     dopt.server_protocol = opts->server_protocol;
+    dopt.server_version = opts->server_version;
     dopt.max_message_len = opts->max_message_len;
   }
   int rc = pgw_state_init(&o->state, &so);

@@ -71,6 +71,15 @@ int pgw__fastpath_encode(const pgw_message *m, pgw_wr *w);
  * (PGW_ERR_BAD_VALUE). */
 int pgw__rd_i16_list(pgw_rd *r, size_t count, int check_format,
                      pgw_i16_list *out, const char *what);
+/* A body that failed with code is still complete (only a format code is
+ * out of its domain; checked after the structure): Bind, FunctionCall. */
+static inline int pgw__body_complete(pgw_kind kind, int code) {
+  return code == PGW_ERR_BAD_VALUE &&
+         (kind == PGW_MSG_BIND || kind == PGW_MSG_FUNCTION_CALL);
+}
+
+/* The first format code of a raw list that is not 0 or 1, or NULL. */
+const uint8_t *pgw__bad_format(const pgw_i16_list *l);
 /* count Int32 OIDs. */
 int pgw__rd_oid_list(pgw_rd *r, size_t count, pgw_oid_list *out,
                      const char *what);

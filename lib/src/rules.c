@@ -259,18 +259,21 @@ static const rule_row rows[PGW__R_COUNT_ALL] = {
     "PostgreSQL 13-18 fail the COPY normally.",
     FE, PGW_MSG_COPY_FAIL, PGW_ERR_TRAILING_BYTES),
   RULE(PGW__R_BIND_FORMAT, "Bind.format-code", DOC,
-    "Bind's parameter and result format codes are 0 or 1.",
+    "Bind's format codes that no parameter uses (no parameters) and its "
+    "result format codes are 0 or 1.",
     "Message Formats: Bind",
-    "postgres.c exec_bind_message / printtup.c check a code only when a "
-    "parameter or column uses it: \"unsupported format code: %d\"",
-    "PostgreSQL 13-18: ERROR 22P03 when the code is applied; a code that "
-    "is never applied is ignored.", FE, PGW_MSG_BIND, PGW_ERR_BAD_VALUE),
+    "printtup.c checks a result code only when the portal returns rows: "
+    "\"unsupported format code: %d\"",
+    "PostgreSQL 13-18 ignore a code nothing applies (measured: "
+    "fe.Bind.pformat2-unused, fe.Bind.rformat2-not-executed); a result "
+    "code is refused (22023) when the portal is executed.",
+    FE, PGW_MSG_BIND, PGW_ERR_BAD_VALUE),
   RULE(PGW__R_FUNCTION_CALL_FORMAT, "FunctionCall.format-code", DOC,
-    "FunctionCall's argument and result format codes are 0 or 1.",
+    "FunctionCall's argument format codes are 0 or 1 even when there is no "
+    "argument to apply them to.",
     "Message Formats: FunctionCall",
-    "fastpath.c parse_fcall_arguments: \"unsupported format code: %d\" "
-    "when applied",
-    "PostgreSQL 13-18: ERROR 22P03 when applied, else ignored.",
+    "fastpath.c parse_fcall_arguments checks a code only for an argument",
+    "PostgreSQL 13-18 ignore a code no argument uses.",
     FE, PGW_MSG_FUNCTION_CALL, PGW_ERR_BAD_VALUE),
   RULE(PGW__R_ROW_DESCRIPTION_FORMAT, "RowDescription.format-code", DOC,
     "RowDescription's format codes are 0 or 1.",
@@ -330,11 +333,12 @@ static const rule_row rows[PGW__R_COUNT_ALL] = {
     "server while idle\", \"server sent data (\\\"D\\\" message) without "
     "prior row description\"",
     "libpq 13-18 report the message and drop or fail.", NONE, NONE, 0),
-  RULE(PGW__R_FE_AFTER_END, "frontend.nothing-after-end", REF,
+  RULE(PGW__R_FE_AFTER_END, "frontend.nothing-after-end", DOC,
     "Nothing follows Terminate or a CancelRequest on a connection.",
     "Termination; Canceling Requests in Progress",
-    "postgres.c 'X' proc_exit; postmaster closes a cancel connection",
-    "PostgreSQL 13-18 have closed the connection.", NONE, NONE, 0),
+    "postgres.c 'X' proc_exit; the postmaster closes a cancel connection",
+    "PostgreSQL 13-18 never read what follows (measured: "
+    "fe.Terminate.then-query, fe.cancel.trailing-chunk).", NONE, NONE, 0),
   RULE(PGW__R_BE_AFTER_END, "backend.nothing-after-end", REF,
     "Nothing follows a FATAL error or the answers owed before Terminate.",
     "Termination",
@@ -390,6 +394,127 @@ static const rule_row rows[PGW__R_COUNT_ALL] = {
     "Message Flow: SSL Session Encryption",
     "fe-connect.c (CVE-2021-23222); backend_startup.c (CVE-2021-23214)",
     "PostgreSQL and libpq 13.5+ close the connection.", NONE, NONE, 0),
+  RULE(PGW__R_BIND_PARAM_FORMAT, "Bind.param-format-code", REF,
+    "A Bind parameter format code is 0 or 1 when there are parameters "
+    "(one code applies to all of them).",
+    "Message Formats: Bind",
+    "postgres.c exec_bind_message: \"unsupported format code: %d\"",
+    "PostgreSQL 13-18: ERROR 22023, even for a NULL parameter.",
+    NONE, NONE, 0),
+  RULE(PGW__R_FUNCTION_CALL_ARG_FORMAT, "FunctionCall.arg-format-code", REF,
+    "A FunctionCall argument format code is 0 or 1 when there are "
+    "arguments.",
+    "Message Formats: FunctionCall",
+    "fastpath.c parse_fcall_arguments: \"unsupported format code: %d\"",
+    "PostgreSQL 13-18: ERROR 22023.", NONE, NONE, 0),
+  RULE(PGW__R_FUNCTION_CALL_RESULT_FORMAT, "FunctionCall.result-format-code",
+    REF,
+    "A FunctionCall's result format code is 0 or 1.",
+    "Message Formats: FunctionCall",
+    "fastpath.c SendFunctionResult: \"unsupported format code: %d\"",
+    "PostgreSQL 13-18: ERROR 22023.", NONE, NONE, 0),
+  RULE(PGW__R_FE_UNREAD_BODY, "frontend.unread-message-format", DOC,
+    "A message the server skips without parsing still has its format "
+    "(after an error in extended query until Sync; Sync and Flush in COPY "
+    "IN; copy messages outside COPY).",
+    "Extended Query; COPY Operations",
+    "postgres.c PostgresMain ignore_till_sync; copyfromparse.c "
+    "CopyGetData 'H'/'S'; PostgresMain 'd'/'c'/'f'",
+    "PostgreSQL 13-18 read only the frame (measured: "
+    "fe.Bind.malformed-in-failed, fe.copy.Sync-trailing, "
+    "fe.outside.CopyFail-no-nul).", NONE, NONE, 0),
+  RULE(PGW__R_BE_ORDER_TOLERATED, "backend.order-after-startup", DOC,
+    "After startup the backend sends only what the pending requests allow "
+    "(this rule: the messages libpq drops or takes out of turn).",
+    "Message Flow",
+    "fe-protocol3.c pqParseInput3 handles these types in any busy state, "
+    "and drops them when idle with \"message type 0x%02x arrived from "
+    "server while idle\"",
+    "libpq 13-18 accept a second RowDescription or BackendKeyData, "
+    "ReadyForQuery before CommandComplete, Parse/Bind/CloseComplete, NoData, "
+    "ParameterDescription or CopyData/CopyDone out of turn.",
+    NONE, NONE, 0),
+  RULE(PGW__R_SASL_MECHANISM, "SASLInitialResponse.mechanism-offered", REF,
+    "SASLInitialResponse names a mechanism AuthenticationSASL offered.",
+    "SASL Authentication",
+    "auth-sasl.c CheckSASLAuth: \"client selected an invalid SASL "
+    "authentication mechanism\"",
+    "PostgreSQL 13-18: FATAL 08P01.", NONE, NONE, 0),
+  RULE(PGW__R_SASL_EMPTY, "AuthenticationSASL.mechanisms-nonempty", REF,
+    "AuthenticationSASL offers at least one mechanism.",
+    "Message Formats: AuthenticationSASL",
+    "fe-auth.c pg_SASL_init: \"none of the server's SASL authentication "
+    "mechanisms are supported\"",
+    "libpq 13-18: connection fails.", NONE, NONE, 0),
+  RULE(PGW__R_PORTAL_SUSPENDED, "PortalSuspended.needs-row-limit", REF,
+    "PortalSuspended answers only an Execute with a row limit.",
+    "Message Flow: Extended Query",
+    "pquery.c PortalRun suspends only when count > 0; fe-protocol3.c has "
+    "no case for 's'",
+    "libpq 13-18: \"unexpected response from server; first received "
+    "character was \\\"s\\\"\".", NONE, NONE, 0),
+  RULE(PGW__R_NPV_UNREQUESTED, "NegotiateProtocolVersion.options-requested",
+    REF,
+    "NegotiateProtocolVersion lists only _pq_ options the StartupMessage "
+    "sent.",
+    "Message Formats: NegotiateProtocolVersion",
+    "fe-protocol3.c pqGetNegotiateProtocolVersion3",
+    "libpq 13-18: connection fails (measured: be.npv.option).",
+    NONE, NONE, 0),
+  RULE(PGW__R_NPV_KNOWN, "NegotiateProtocolVersion.known-version", REF,
+    "NegotiateProtocolVersion offers a protocol version that exists (3.0 "
+    "or 3.2).",
+    "Protocol versions",
+    "fe-protocol3.c pqGetNegotiateProtocolVersion3 (18): \"server sent a "
+    "protocol version that does not exist\"",
+    "libpq 18 aborts on 3.1 (measured: be.npv32.1).", NONE, NONE, 0),
+  RULE(PGW__R_CANCEL_KEY_EMPTY, "CancelRequest.key-not-empty", REF,
+    "A CancelRequest carries a key.",
+    "Message Formats: CancelRequest",
+    "backend_startup.c ProcessStartupPacket (18): \"invalid length of "
+    "cancel key\"",
+    "PostgreSQL 18 refuses a 0-byte key; 13-17 refuse anything but 4 "
+    "bytes.", NONE, NONE, 0),
+  RULE(PGW__R_CANCEL_PID, "CancelRequest.pid-nonzero", REF,
+    "A CancelRequest names a process ID other than 0.",
+    "Message Formats: CancelRequest",
+    "backend_startup.c processCancelRequest (18): \"invalid cancel request "
+    "with PID 0\"",
+    "PostgreSQL 18 refuses it; 13-17 find no such backend and ignore it.",
+    NONE, NONE, 0),
+  RULE(PGW__R_FN_RESPONSE_TRAILING, "FunctionCallResponse.no-trailing-bytes",
+    DOC,
+    "Nothing follows FunctionCallResponse's value.",
+    "Message Formats: FunctionCallResponse",
+    "fe-protocol3.c pqFunctionCall3 reads the value and skips to the "
+    "message end",
+    "libpq 13-18 accept it (measured: be.fn.trailing).",
+    BE, PGW_MSG_FUNCTION_CALL_RESPONSE, PGW_ERR_TRAILING_BYTES),
+  RULE(PGW__R_SASL_EARLY_OK, "AuthenticationSASL.exchange-completes", DOC,
+    "A SASL exchange ends with AuthenticationSASLFinal before "
+    "AuthenticationOk.",
+    "SASL Authentication",
+    "fe-auth.c / fe-connect.c: libpq takes AuthenticationOk whenever it "
+    "comes (require_auth and channel_binding=require, 16+, make it refuse)",
+    "libpq 13-18 accept AuthenticationOk right after SASLInitialResponse "
+    "(measured: be.auth.sasl) - a server can skip proving it knows the "
+    "password.", NONE, NONE, 0),
+  RULE(PGW__R_BIND_RESULT_FORMAT_EXECUTED, "Bind.result-format-executed",
+    REF,
+    "A portal bound with a result format code other than 0 or 1 is not "
+    "executed.",
+    "Message Formats: Bind",
+    "printtup.c printtup_prepare_info: \"unsupported format code: %d\"",
+    "PostgreSQL 13-18: ERROR 22023 at the Execute (measured: "
+    "fe.Bind.rformat2).", NONE, NONE, 0),
+  RULE(PGW__R_FE_PGW_MAX, "frontend.length.max", DOC,
+    "A frontend message is at most 1 GiB - 1 on the wire (pgw's bound, "
+    "which PostgreSQL 14 and later enforce as PQ_LARGE_MESSAGE_LIMIT).",
+    "Message Formats",
+    "pgw; PostgreSQL 13 reads typed messages with no limit "
+    "(pq_getmessage(.., 0))",
+    "PostgreSQL 13 waits for the body of a 1 GiB message (measured: "
+    "fe.*.len.3fffffff on 13.23); 14-18 refuse it.", NONE, NONE, 0),
 };
 /* clang-format on */
 

@@ -101,7 +101,18 @@ static int decode_cancel(pgw_rd *r, uint32_t protocol, pgw_message *m) {
   }
   rc = pgw_rd_i32(r, &m->body.cancel.pid, "CancelRequest: process ID missing");
   if (rc) return rc;
+  /* PostgreSQL 18 refuses pid 0; 13 to 17 (3.0 only) look for no such
+   * backend and ignore the request. */
+  if (m->body.cancel.pid == 0 && protocol != PGW_PROTOCOL_3_0) {
+    r->p -= 4;
+    return pgw_rd_fail_rule(r, PGW_ERR_BAD_VALUE, pgw__rule(PGW__R_CANCEL_PID),
+                            "CancelRequest: process ID is 0");
+  }
   size_t n = pgw_rd_left(r);
+  if (n == 0 && protocol != PGW_PROTOCOL_3_0)
+    return pgw_rd_fail_rule(r, PGW_ERR_BAD_KEY_LENGTH,
+                            pgw__rule(PGW__R_CANCEL_KEY_EMPTY),
+                            "CancelRequest: no key");
   if (!key_len_ok(protocol, n)) {
     if (protocol == PGW_PROTOCOL_3_0)
       return pgw_rd_fail_rule(r, PGW_ERR_BAD_KEY_LENGTH,

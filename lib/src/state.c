@@ -82,7 +82,10 @@ enum {
   E_COPY_BOTH,    /* CopyBothResponse */
   E_FE_COPY_DONE, /* frontend CopyDone */
   E_FE_COPY_FAIL, /* frontend CopyFail */
-  E_STALE_END     /* CopyDone/CopyFail after the backend aborted COPY */
+  E_STALE_END,    /* CopyDone/CopyFail after the backend aborted COPY */
+  E_SASL_INITIAL, /* SASLInitialResponse: a mechanism that was offered */
+  E_EARLY_OK,     /* AuthenticationOk before the SASL exchange ended */
+  E_SUSPENDED     /* PortalSuspended: the Execute had a row limit */
 };
 
 /* ---- contexts ---- */
@@ -200,8 +203,8 @@ static const row f_startup[] = {R(PGW_MSG_SSL_REQUEST, E_NONE, F_WAIT,
                                   B_GSS_ANSWER, PGW_PHASE_GSS_NEGOTIATION)};
 static const row f_password[] = {R(PGW_MSG_PASSWORD_MESSAGE, E_NONE, F_WAIT,
                                    B_AUTH_RESULT, PGW_PHASE_AUTHENTICATION)};
-static const row f_sasl_initial[] = {R(PGW_MSG_SASL_INITIAL_RESPONSE, E_NONE,
-                                       F_WAIT, B_SASL_STEP,
+static const row f_sasl_initial[] = {R(PGW_MSG_SASL_INITIAL_RESPONSE,
+                                       E_SASL_INITIAL, F_WAIT, B_SASL_STEP,
                                        PGW_PHASE_AUTHENTICATION)};
 static const row f_sasl[] = {R(PGW_MSG_SASL_RESPONSE, E_NONE, F_WAIT,
                                B_SASL_STEP, PGW_PHASE_AUTHENTICATION)};
@@ -216,18 +219,20 @@ static const row f_idle[] = {RE(PGW_MSG_QUERY, E_ENQUEUE),
  * answers ReadyForQuery) as pgJDBC's autosave sends it; the documentation
  * only says the frontend "should" Sync first. */
 static const row f_extended[] = {
-    RE(PGW_MSG_QUERY, E_ENQUEUE),      RE(PGW_MSG_PARSE, E_ENQUEUE),
-    RE(PGW_MSG_BIND, E_ENQUEUE),       RE(PGW_MSG_DESCRIBE, E_ENQUEUE),
-    RE(PGW_MSG_EXECUTE, E_ENQUEUE),    RE(PGW_MSG_CLOSE, E_ENQUEUE),
-    RE(PGW_MSG_SYNC, E_SYNC),          RE(PGW_MSG_FLUSH, E_NONE),
-    RE(PGW_MSG_TERMINATE, E_TERMINATE)};
-/* After an error in extended query the server discards all but Sync. */
+    RE(PGW_MSG_QUERY, E_ENQUEUE),    RE(PGW_MSG_FUNCTION_CALL, E_ENQUEUE),
+    RE(PGW_MSG_PARSE, E_ENQUEUE),    RE(PGW_MSG_BIND, E_ENQUEUE),
+    RE(PGW_MSG_DESCRIBE, E_ENQUEUE), RE(PGW_MSG_EXECUTE, E_ENQUEUE),
+    RE(PGW_MSG_CLOSE, E_ENQUEUE),    RE(PGW_MSG_SYNC, E_SYNC),
+    RE(PGW_MSG_FLUSH, E_NONE),       RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+/* After an error in extended query the server discards all but Sync,
+ * unparsed: PostgresMain's ignore_till_sync skips even a Terminate (the
+ * connection only ends when the client closes it). */
 static const row f_discard[] = {
-    RE(PGW_MSG_QUERY, E_NONE),         RE(PGW_MSG_PARSE, E_NONE),
-    RE(PGW_MSG_BIND, E_NONE),          RE(PGW_MSG_DESCRIBE, E_NONE),
-    RE(PGW_MSG_EXECUTE, E_NONE),       RE(PGW_MSG_CLOSE, E_NONE),
-    RE(PGW_MSG_SYNC, E_SYNC),          RE(PGW_MSG_FLUSH, E_NONE),
-    RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+    RE(PGW_MSG_QUERY, E_NONE),    RE(PGW_MSG_FUNCTION_CALL, E_NONE),
+    RE(PGW_MSG_PARSE, E_NONE),    RE(PGW_MSG_BIND, E_NONE),
+    RE(PGW_MSG_DESCRIBE, E_NONE), RE(PGW_MSG_EXECUTE, E_NONE),
+    RE(PGW_MSG_CLOSE, E_NONE),    RE(PGW_MSG_SYNC, E_SYNC),
+    RE(PGW_MSG_FLUSH, E_NONE),    RE(PGW_MSG_TERMINATE, E_NONE)};
 /* COPY FROM STDIN: Flush and Sync are ignored by the server; anything
  * else but copy messages is a protocol violation (copyfromparse.c). */
 static const row f_copy_in[] = {
@@ -296,6 +301,7 @@ static const row b_auth_request[] = {
 static const row b_auth_result[] = {
     R(T_AUTH_OK, E_AUTH, F_INIT, B_INIT, PGW_PHASE_INITIALIZATION)};
 static const row b_sasl_step[] = {
+    R(T_AUTH_OK, E_EARLY_OK, F_INIT, B_INIT, PGW_PHASE_INITIALIZATION),
     R(T_AUTH_SASL_CONTINUE, E_AUTH, F_SASL, B_AUTH_CLIENT, PGW_PHASE_AUTH_SASL),
     R(T_AUTH_SASL_FINAL, E_AUTH, F_WAIT, B_AUTH_RESULT,
       PGW_PHASE_AUTH_SASL_FINAL)};
@@ -349,9 +355,10 @@ static const row b_exec[] = {RB(PGW_MSG_DATA_ROW, E_NONE, B_EXEC_ROWS),
                              RE(PGW_MSG_COPY_IN_RESPONSE, E_COPY_IN),
                              RE(PGW_MSG_COPY_OUT_RESPONSE, E_COPY_OUT),
                              RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_exec_rows[] = {
-    RE(PGW_MSG_DATA_ROW, E_NONE), RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
-    RE(PGW_MSG_PORTAL_SUSPENDED, E_POP), RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_exec_rows[] = {RE(PGW_MSG_DATA_ROW, E_NONE),
+                                  RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
+                                  RE(PGW_MSG_PORTAL_SUSPENDED, E_SUSPENDED),
+                                  RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 /* Sync: the implicit COMMIT may fail (ErrorResponse, then ReadyForQuery). */
 static const row b_sync[] = {RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
 static const row b_error_only[] = {RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
@@ -483,6 +490,10 @@ static uint8_t *q_buf(pgw_state *s) {
  * bit, so that the DataRow column count can be checked against the
  * portal's RowDescription. */
 #define Q_UNNAMED 0x80u
+/* A queued Execute with a row limit (max_rows > 0): only it may end in
+ * PortalSuspended. */
+#define Q_LIMITED 0x40u
+#define Q_FLAGS (Q_UNNAMED | Q_LIMITED)
 
 static uint8_t q_front_raw(const pgw_state *s) {
   const uint8_t *b = s->q_heap ? s->q_heap : s->q_inline;
@@ -490,7 +501,7 @@ static uint8_t q_front_raw(const pgw_state *s) {
 }
 
 static uint8_t q_front(const pgw_state *s) {
-  return (uint8_t)(q_front_raw(s) & ~Q_UNNAMED);
+  return (uint8_t)(q_front_raw(s) & ~Q_FLAGS);
 }
 
 /* Make room for one more request. */
@@ -781,9 +792,64 @@ static uint8_t item_of(const pgw_message *m) {
   }
 }
 
-/* NegotiateProtocolVersion must change something, and never upward. */
+/* Names kept as NUL-separated strings in a small buffer (SASL mechanisms,
+ * _pq_ options); a length of 0xff means "too many to keep: not judged". */
+static void keep_name(uint8_t *buf, uint8_t *len, pgw_str name) {
+  if (*len == 0xff) return;
+  if (name.len + 1 > (size_t)(PGW__NAMES_MAX - *len)) {
+    *len = 0xff;
+    return;
+  }
+  memcpy(buf + *len, name.ptr, name.len);
+  buf[*len + name.len] = 0;
+  *len = (uint8_t)(*len + name.len + 1);
+}
+
+static void keep_list(uint8_t *buf, uint8_t *len, const pgw_str_list *l) {
+  pgw_iter it = pgw_str_iter(l);
+  pgw_str name;
+  *len = 0;
+  while (pgw_str_next(&it, &name) == 1)
+    keep_name(buf, len, name);
+}
+
+static void keep_pq_options(pgw_state *s, const pgw_message *m) {
+  pgw_iter it = pgw_param_iter(&m->body.startup.params);
+  pgw_param p;
+  s->pq_options_len = 0;
+  while (pgw_param_next(&it, &p) == 1)
+    if (p.name.len > 5 && memcmp(p.name.ptr, "_pq_.", 5) == 0)
+      keep_name(s->pq_options, &s->pq_options_len, p.name);
+}
+
+/* Is name among the kept names? Always yes when they were too many. */
+static int listed(const uint8_t *buf, uint8_t len, pgw_str name) {
+  if (len == 0xff) return 1;
+  for (size_t i = 0; i < len;) {
+    size_t n = strlen((const char *)buf + i);
+    if (n == name.len && memcmp(buf + i, name.ptr, n) == 0) return 1;
+    i += n + 1;
+  }
+  return 0;
+}
+
+/* NegotiateProtocolVersion must change something, never upward, to a
+ * version that exists, naming only options that were asked for. */
 static int check_npv(pgw_state *s, const pgw_message *m) {
   uint32_t v = m->body.negotiate.newest_version;
+  if (v != PGW_PROTOCOL_3_0 && v != PGW_PROTOCOL_3_2 && v < s->requested)
+    return violation(s, m, PGW_ERR_BAD_VALUE,
+                     "NegotiateProtocolVersion: offers a protocol version "
+                     "that does not exist",
+                     PGW__R_NPV_KNOWN);
+  pgw_iter it = pgw_str_iter(&m->body.negotiate.unrecognized);
+  pgw_str name;
+  while (s->pq_options_len != 0xff && pgw_str_next(&it, &name) == 1)
+    if (!listed(s->pq_options, s->pq_options_len, name))
+      return violation(s, m, PGW_ERR_BAD_VALUE,
+                       "NegotiateProtocolVersion: lists an option the "
+                       "StartupMessage did not send",
+                       PGW__R_NPV_UNREQUESTED);
   if (v > s->requested)
     return violation(s, m, PGW_ERR_BAD_VALUE,
                      "NegotiateProtocolVersion: offers a version above the "
@@ -799,10 +865,12 @@ static int check_npv(pgw_state *s, const pgw_message *m) {
 
 /* Q_UNNAMED for a Bind, Describe or Execute of the unnamed portal. */
 static uint8_t unnamed_flag(const pgw_message *m) {
-  if (m->malformed) return 0;
+  if (m->malformed && !pgw__body_complete(m->kind, m->malformed)) return 0;
   switch (m->kind) {
   case PGW_MSG_BIND: return m->body.bind.portal.len == 0 ? Q_UNNAMED : 0;
-  case PGW_MSG_EXECUTE: return m->body.execute.portal.len == 0 ? Q_UNNAMED : 0;
+  case PGW_MSG_EXECUTE:
+    return (uint8_t)((m->body.execute.portal.len == 0 ? Q_UNNAMED : 0) |
+                     (m->body.execute.max_rows > 0 ? Q_LIMITED : 0));
   case PGW_MSG_DESCRIBE:
     return m->body.describe.target == 'P' && m->body.describe.name.len == 0
                ? Q_UNNAMED
@@ -817,6 +885,30 @@ static int precheck(pgw_state *s, const row *r, const pgw_message *m) {
     return 1; /* a tolerated body: its fields are not there to check */
   switch (r->eff) {
   case E_NPV: return check_npv(s, m);
+  case E_SASL_INITIAL:
+    if (s->sasl_mechs_len != 0 && /* 0: not seen (a later start phase) */
+        !listed(s->sasl_mechs, s->sasl_mechs_len,
+                m->body.sasl_initial.mechanism))
+      return violation(s, m, PGW_ERR_BAD_VALUE,
+                       "SASLInitialResponse: mechanism was not offered by "
+                       "AuthenticationSASL",
+                       PGW__R_SASL_MECHANISM);
+    break;
+  case E_EARLY_OK: {
+    /* libpq accepts it; go on after the warning in reference mode */
+    int rc = violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE,
+                       "AuthenticationOk before the SASL exchange ended "
+                       "(no AuthenticationSASLFinal)",
+                       PGW__R_SASL_EARLY_OK);
+    if (rc != PGW_OK) return rc;
+    break;
+  }
+  case E_SUSPENDED:
+    if (!(q_front_raw(s) & Q_LIMITED))
+      return violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE,
+                       "PortalSuspended for an Execute without a row limit",
+                       PGW__R_PORTAL_SUSPENDED);
+    break;
   case E_STARTUP:
     if (PGW_PROTOCOL_MAJOR(m->body.startup.protocol) != 3)
       return violation(s, m, PGW_ERR_UNSUPPORTED_PROTOCOL,
@@ -855,6 +947,11 @@ static int precheck(pgw_state *s, const row *r, const pgw_message *m) {
     break;
   case E_ENQUEUE:
   case E_SYNC: {
+    if (m->kind == PGW_MSG_EXECUTE && s->unnamed_bad_result && unnamed_flag(m))
+      return violation(s, m, PGW_ERR_BAD_VALUE,
+                       "Execute: the unnamed portal was bound with a result "
+                       "format code that is not 0 or 1",
+                       PGW__R_BIND_RESULT_FORMAT_EXECUTED);
     int rc = q_reserve(s);
     if (rc)
       return record(s, m, rc,
@@ -871,7 +968,10 @@ static int precheck(pgw_state *s, const row *r, const pgw_message *m) {
 
 static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
   switch (eff) {
-  case E_STARTUP: s->requested = s->protocol = m->body.startup.protocol; break;
+  case E_STARTUP:
+    s->requested = s->protocol = m->body.startup.protocol;
+    keep_pq_options(s, m);
+    break;
   case E_SSL_ANSWER:
   case E_GSS_ANSWER:
     if (m->body.encryption.answer != 'N') {
@@ -892,7 +992,11 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
     if (m->body.negotiate.newest_version < s->requested)
       s->protocol = m->body.negotiate.newest_version;
     break;
-  case E_AUTH: s->password_kind = password_kinds[tok - T_AUTH_OK]; break;
+  case E_AUTH:
+    s->password_kind = password_kinds[tok - T_AUTH_OK];
+    if (tok == T_AUTH_SASL)
+      keep_list(s->sasl_mechs, &s->sasl_mechs_len, &m->body.auth.mechanisms);
+    break;
   case E_BKD:
     if (m->malformed) break; /* lenient: no key to keep */
     s->key_seen = 1;
@@ -914,6 +1018,9 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
     break;
   case E_ENQUEUE: {
     uint8_t it = item_of(m);
+    if (m->kind == PGW_MSG_BIND && unnamed_flag(m))
+      s->unnamed_bad_result =
+          pgw__bad_format(&m->body.bind.result_formats) != 0;
     q_push(s, (uint8_t)(it | unnamed_flag(m)));
     if (s->q_len == 1) s->bctx = items[it].first;
     if (it != IT_QUERY && it != IT_FUNCTION_CALL) s->unsynced = 1;
@@ -925,7 +1032,9 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
     s->unsynced = 0;
     s->discarding = 0;
     break;
-  case E_POP: pop_head(s); break;
+  case E_POP:
+  case E_SUSPENDED: pop_head(s); break;
+  case E_EARLY_OK: s->password_kind = PGW_MSG_PASSWORD_MESSAGE; break;
   case E_COMPLETE: {
     uint8_t c = items[q_front(s)].on_complete;
     if (c == POP)
@@ -1041,6 +1150,59 @@ static int frontend_unread(pgw_state *s, const pgw_message *m, int tok,
   return 1;
 }
 
+/* Backend messages out of turn that libpq (13 to 18) takes or drops after
+ * the startup (fe-protocol3.c pqParseInput3 handles them in any busy state
+ * and drops anything with a notice when idle; measured by
+ * conformance/diff). While a request is pending, Authentication,
+ * NegotiateProtocolVersion, FunctionCallResponse, PortalSuspended and a
+ * DataRow without its RowDescription are refused. */
+static int libpq_tolerates(const pgw_state *s, int tok) {
+  /* a second BackendKeyData during the startup overwrites the first */
+  if (tok == PGW_MSG_BACKEND_KEY_DATA && s->phase == PGW_PHASE_INITIALIZATION)
+    return 1;
+  if (s->fctx != F_OP) return 0;
+  if (s->q_len == 0) return 1; /* idle: dropped with a notice */
+  /* pqFunctionCall3 has its own loop and refuses the rest ("protocol
+   * error: no function result") */
+  if (q_front(s) == IT_FUNCTION_CALL) return 0;
+  /* a ParameterDescription makes a result of its own in a simple query;
+   * in extended query libpq 14+ lose the rows after it */
+  if (tok == PGW_MSG_PARAMETER_DESCRIPTION) return q_front(s) == IT_QUERY;
+  switch (tok) {
+  case PGW_MSG_PARSE_COMPLETE:
+  case PGW_MSG_BIND_COMPLETE:
+  case PGW_MSG_CLOSE_COMPLETE:
+  case PGW_MSG_NO_DATA:
+  case PGW_MSG_ROW_DESCRIPTION:
+  case PGW_MSG_BACKEND_KEY_DATA:
+  case PGW_MSG_COMMAND_COMPLETE:
+  case PGW_MSG_EMPTY_QUERY_RESPONSE:
+  case PGW_MSG_READY_FOR_QUERY:
+  case PGW_MSG_COPY_DATA:
+  case PGW_MSG_COPY_DONE: return 1;
+  default: return 0;
+  }
+}
+
+/* An out-of-turn backend message that answers a later pending request
+ * (BindComplete with no ParseComplete before it): drop the requests
+ * before that one, as the client that took the message would. Returns 1
+ * if it did. Reference and lenient modes only. */
+static int skip_to_answered(pgw_state *s, int tok) {
+  if (s->fctx != F_OP) return 0;
+  const uint8_t *b = q_buf(s);
+  for (size_t i = 1; i < s->q_len; i++) {
+    uint8_t it = (uint8_t)(b[(s->q_head + i) % s->q_cap] & ~Q_FLAGS);
+    if (it == IT_SYNC || it == IT_QUERY || it == IT_FUNCTION_CALL) return 0;
+    if (lookup(bctx_table, items[it].first, tok) == NULL) continue;
+    while (i--)
+      q_pop(s);
+    s->bctx = items[q_front(s)].first;
+    return 1;
+  }
+  return 0;
+}
+
 /* No row allows the message. */
 static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
                        uint8_t ctx, int tok) {
@@ -1048,15 +1210,23 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
   if (dir == PGW_FRONTEND && frontend_unread(s, m, tok, ctx, &rc)) return rc;
   describe(s, dir, ctx, tok);
   int closed = closed_for(s, dir);
-  enum pgw__rule_index rule =
-      dir == PGW_FRONTEND ? (closed ? PGW__R_FE_AFTER_END : PGW__R_FE_ORDER)
-                          : (closed ? PGW__R_BE_AFTER_END : PGW__R_BE_ORDER);
+  enum pgw__rule_index rule;
+  if (dir == PGW_FRONTEND)
+    rule = closed ? PGW__R_FE_AFTER_END : PGW__R_FE_ORDER;
+  else if (closed)
+    rule = PGW__R_BE_AFTER_END;
+  else
+    rule =
+        libpq_tolerates(s, tok) ? PGW__R_BE_ORDER_TOLERATED : PGW__R_BE_ORDER;
   rc = violation(
       s, m, closed ? PGW_ERR_CONNECTION_CLOSED : PGW_ERR_UNEXPECTED_MESSAGE,
       s->reason, rule);
-  if (rc == PGW_OK && tok == PGW_MSG_READY_FOR_QUERY && dir == PGW_BACKEND &&
-      s->lenient)
+  if (rc != PGW_OK || dir != PGW_BACKEND) return rc;
+  /* the violation was let through: resynchronise */
+  if (tok == PGW_MSG_READY_FOR_QUERY)
     lenient_rfq(s, m);
+  else if (skip_to_answered(s, tok))
+    return pgw_state_feed(s, dir, m);
   return rc;
 }
 
@@ -1250,7 +1420,34 @@ size_t pgw_state_violations(const pgw_state *s) {
   return s->violations;
 }
 
+_Static_assert(PGW_MSG_KIND_COUNT <= 64, "a kind mask fits in 64 bits");
+#define KBIT(k) ((uint64_t)1 << (k))
+
+/* Frontend kinds whose body the server skips unparsed now: all but Sync
+ * while it ignores messages until Sync (PostgresMain ignore_till_sync) or
+ * after a FATAL; Sync and Flush in COPY IN (CopyGetData); copy messages
+ * outside COPY (PostgresMain drops them). */
+static uint64_t unread_kinds(const pgw_state *s) {
+  const uint64_t copy_msgs = KBIT(PGW_MSG_COPY_DATA) | KBIT(PGW_MSG_COPY_DONE) |
+                             KBIT(PGW_MSG_COPY_FAIL);
+  switch (fe_ctx(s)) {
+  case F_FAILED: return ~(uint64_t)0;
+  case F_DISCARD:
+  case F_STALE_DISCARD: return ~KBIT(PGW_MSG_SYNC);
+  case F_COPY_IN: return KBIT(PGW_MSG_SYNC) | KBIT(PGW_MSG_FLUSH);
+  case F_IDLE:
+  case F_EXTENDED:
+  case F_STALE_IDLE:
+  case F_STALE_EXTENDED: return copy_msgs;
+  default: return 0;
+  }
+}
+
 void pgw__sync_decoder(pgw_decoder *d, const pgw_state *s, pgw_dir dir) {
+  if (dir == PGW_FRONTEND) {
+    d->unread = unread_kinds(s);
+    d->after_end = s->fe_terminated || s->phase == PGW_PHASE_CANCEL;
+  }
   pgw_framing f = pgw_state_framing(s, dir);
   if (f == PGW_FRAMING_NEGOTIATION) {
     pgw_decoder_expect_answer(d, pgw_state_answer_kind(s));

@@ -612,8 +612,9 @@ static void test_empty_body_encode(void) {
   CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len),
                PGW_ERR_MISSING_FIELD);
   m.kind = PGW_MSG_AUTHENTICATION;
-  m.body.auth.code = PGW_AUTH_SASL; /* no mechanisms: allowed */
-  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  m.body.auth.code = PGW_AUTH_SASL; /* no mechanisms: libpq refuses it */
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_COUNT);
   m.kind = PGW_MSG_STARTUP_MESSAGE;
   m.body.startup.protocol = PGW_PROTOCOL_3_0;
   CHECK(pgw_message_encode(&m, out, sizeof out, &len) <= 0);

@@ -301,10 +301,16 @@ static void test_copy_outside_copy(void) {
   CHECK_EQ_INT(pgw_state_feed(&s, PGW_FRONTEND, &cf), 0);
   CHECK_EQ_INT(pgw_state_violations(&s), 1);
   CHECK_EQ_INT(pgw_state_phase(&s), PGW_PHASE_READY);
-  /* A reference-level order rule still fails in reference mode. */
+  /* Out of turn while idle: libpq drops it with a notice (documented). */
   pgw_message rfq = mk(PGW_MSG_READY_FOR_QUERY);
   rfq.body.ready.status = 'I';
-  CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &rfq),
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &rfq), 0);
+  EXPECT_STATE_RULE(&s, "backend.order-after-startup");
+  /* A reference-level order rule still fails in reference mode: libpq has
+   * no case for PortalSuspended in answer to a Query. */
+  pgw_message q = mk(PGW_MSG_QUERY), ps = mk(PGW_MSG_PORTAL_SUSPENDED);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_FRONTEND, &q), 0);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &ps),
                PGW_ERR_UNEXPECTED_MESSAGE);
   EXPECT_STATE_RULE(&s, "backend.order");
   pgw_state_free(&s);
@@ -336,7 +342,89 @@ static void test_npv(void) {
   }
 }
 
+/* Measured against PostgreSQL 13-18 and libpq 13-18 (conformance/diff). */
+static void test_measured(void) {
+  pgw_decoder d;
+  /* Bind: a parameter format code 2 with a parameter is refused by
+   * PostgreSQL (reference); with no parameter it is ignored (documented). */
+  CHECK(decode_all(&d, PGW_FRONTEND, PGW_MODE_STRICT, 0,
+                   "42 00000012 0000 0001 0002 0001 ffffffff 0000") < 0);
+  EXPECT_RULE(&d, "Bind.param-format-code");
+  pgw_decoder_free(&d);
+  CHECK(decode_all(&d, PGW_FRONTEND, PGW_MODE_STRICT, 0,
+                   "42 0000000e 0000 0001 0002 0000 0000") < 0);
+  EXPECT_RULE(&d, "Bind.format-code");
+  pgw_decoder_free(&d);
+  /* CancelRequest to PostgreSQL 18: pid 0 and an empty key are refused. */
+  CHECK(decode_all(&d, PGW_FRONTEND, PGW_MODE_STRICT, PGW_PROTOCOL_3_2,
+                   "00000010 04d2162e 00000000 01020304") < 0);
+  pgw_decoder_free(&d);
+  /* AuthenticationSASL with no mechanism: libpq refuses it. */
+  CHECK(decode_all(&d, PGW_BACKEND, PGW_MODE_STRICT, 0,
+                   "52 00000009 0000000a 00") < 0);
+  EXPECT_RULE(&d, "AuthenticationSASL.mechanisms-nonempty");
+  pgw_decoder_free(&d);
+  /* PostgreSQL 13 has no small-message limit. */
+  pgw_decoder_options o;
+  memset(&o, 0, sizeof o);
+  o.server_version = 13;
+  pgw_decoder_init(&d, PGW_FRONTEND, &o);
+  pgw_decoder_set_framing(&d, PGW_FRAMING_STANDARD);
+  static const uint8_t close_10001[] = {'C', 0, 0, 0x27, 0x11};
+  pgw_decoder_feed(&d, close_10001, sizeof close_10001);
+  pgw_message m;
+  CHECK_EQ_INT(pgw_decoder_next(&d, &m), PGW_NEED_MORE);
+  pgw_decoder_free(&d);
+}
+
+/* State rules measured the same way. */
+static void test_measured_state(void) {
+  pgw_state s;
+  pgw_message ex = mk(PGW_MSG_EXECUTE), sync = mk(PGW_MSG_SYNC),
+              dr = data_row(1), ps = mk(PGW_MSG_PORTAL_SUSPENDED);
+  ready(&s, PGW_MODE_STRICT);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_FRONTEND, &ex), 0);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_FRONTEND, &sync), 0);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &dr), 0);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &ps),
+               PGW_ERR_UNEXPECTED_MESSAGE); /* no row limit */
+  EXPECT_STATE_RULE(&s, "PortalSuspended.needs-row-limit");
+  pgw_state_free(&s);
+
+  /* SASLInitialResponse must name an offered mechanism. */
+  CHECK_EQ_INT(pgw_state_init(&s, NULL), 0);
+  pgw_message st = mk(PGW_MSG_STARTUP_MESSAGE);
+  st.body.startup.protocol = PGW_PROTOCOL_3_0;
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_FRONTEND, &st), 0);
+  pgw_message sasl = mk(PGW_MSG_AUTHENTICATION);
+  static const pgw_str mechs[1] = {{"SCRAM-SHA-256", 13}};
+  sasl.body.auth.code = PGW_AUTH_SASL;
+  sasl.body.auth.mechanisms.count = 1;
+  sasl.body.auth.mechanisms.items = mechs;
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &sasl), 0);
+  pgw_message init = mk(PGW_MSG_SASL_INITIAL_RESPONSE);
+  init.body.sasl_initial.mechanism = PGW_STR("SCRAM-SHA-256-PLUS");
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_FRONTEND, &init), PGW_ERR_BAD_VALUE);
+  EXPECT_STATE_RULE(&s, "SASLInitialResponse.mechanism-offered");
+  init.body.sasl_initial.mechanism = PGW_STR("SCRAM-SHA-256");
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_FRONTEND, &init), 0);
+  pgw_state_free(&s);
+
+  /* Terminate while the server skips to Sync is skipped too. */
+  ready(&s, PGW_MODE_STRICT);
+  pgw_message parse = mk(PGW_MSG_PARSE), err = mk(PGW_MSG_ERROR_RESPONSE),
+              term = mk(PGW_MSG_TERMINATE);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_FRONTEND, &parse), 0);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &err), 0);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_FRONTEND, &term), 0);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_FRONTEND, &sync), 0);
+  CHECK(pgw_state_phase(&s) != PGW_PHASE_TERMINATED);
+  pgw_state_free(&s);
+}
+
 int main(void) {
+  test_measured();
+  test_measured_state();
   test_table();
   test_small_limit();
   test_large_limit();

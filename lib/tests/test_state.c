@@ -410,7 +410,8 @@ static void test_extended(void) {
   OK(&s, F, mk(PGW_MSG_BIND));
   OK(&s, F, describe('P'));
   OK(&s, F, mk(PGW_MSG_EXECUTE));
-  BAD(&s, F, mk(PGW_MSG_FUNCTION_CALL)); /* extended series not synced */
+  /* A FunctionCall before the Sync is answered too (measured:
+   * fe.FunctionCall.in-batch); not sent here. */
   OK(&s, F, mk(PGW_MSG_SYNC));
   CHECK_EQ_INT(pgw_state_pending(&s), 5);
   CHECK_EQ_INT(pgw_state_pending_syncs(&s), 1);
@@ -436,7 +437,9 @@ static void test_extended(void) {
   OK(&s, F, mk(PGW_MSG_PARSE));
   OK(&s, F, describe('S'));
   OK(&s, F, mk(PGW_MSG_BIND));
-  OK(&s, F, mk(PGW_MSG_EXECUTE));
+  pgw_message limited = mk(PGW_MSG_EXECUTE);
+  limited.body.execute.max_rows = 1;
+  OK(&s, F, limited);
   OK(&s, F, mk(PGW_MSG_FLUSH)); /* no answer of its own */
   OK(&s, F, mk(PGW_MSG_EXECUTE));
   OK(&s, F, mk(PGW_MSG_CLOSE));

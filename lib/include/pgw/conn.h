@@ -54,6 +54,9 @@ typedef struct pgw_conn_options {
   /* Highest protocol version the server offers; 0 unknown (see
    * pgw_decoder_options.server_protocol). */
   uint32_t server_protocol;
+  /* PostgreSQL major version of the server; 0 unknown (see
+   * pgw_decoder_options.server_version). */
+  unsigned server_version;
   /* For the decoder's reassembly buffer, the state's queue and the
    * internal send buffer; NULL: malloc. */
   const pgw_allocator *allocator;

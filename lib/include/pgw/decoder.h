@@ -74,6 +74,11 @@ typedef struct pgw_decoder_options {
    * or 0 when unknown. Judges what depends on it before anything is
    * negotiated: a CancelRequest to a 3.0-only server carries a 4-byte key. */
   uint32_t server_protocol;
+  /* PostgreSQL major version of the server (13, 14, ...), or 0 when
+   * unknown (judged as the newest). Decides the limits that changed:
+   * PostgreSQL 13 has no per-type limit on typed messages but reads a
+   * PasswordMessage under 1000 bytes. */
+  unsigned server_version;
   /* Allocator for the reassembly buffer; NULL for malloc. */
   const pgw_allocator *allocator;
 } pgw_decoder_options;
@@ -89,8 +94,14 @@ typedef struct pgw_decoder {
   int lenient; /* mode == PGW_MODE_LENIENT */
   pgw_mode mode;
   uint32_t server_protocol;
+  unsigned server_version;
   size_t warnings;
   pgw_error warning;
+  /* Set by the state layer for the frontend's bytes: kinds whose body the
+   * server will skip unparsed (bit per pgw_kind), and "the server reads
+   * nothing more" (after Terminate or a CancelRequest). */
+  uint64_t unread;
+  int after_end;
   size_t max_len;
   pgw_allocator alloc;
   const uint8_t *chunk;

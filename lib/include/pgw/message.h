@@ -553,8 +553,10 @@ typedef struct pgw_message {
   size_t wire_len;   /* bytes on the wire, type byte and length included */
   pgw_bytes payload; /* bytes after the length word (startup: after the
                         length word, so beginning with the version/code) */
-  int malformed;     /* lenient decoder only: the error the body failed
-                        with (body then zeroed), else 0 */
+  int malformed;     /* reference and lenient decoders: the error the body
+                        failed with, else 0. The body is then zeroed, but
+                        for PGW_ERR_BAD_VALUE in Bind and FunctionCall (a
+                        format code only: the body is complete) */
   union {
     pgw_startup_message startup;            /* STARTUP_MESSAGE */
     pgw_cancel_request cancel;              /* CANCEL_REQUEST */

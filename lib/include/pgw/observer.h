@@ -48,6 +48,8 @@ typedef struct pgw_observer_options {
   pgw_mode mode;
   /* Highest protocol the server offers; 0 unknown (pgw_decoder_options). */
   uint32_t server_protocol;
+  /* PostgreSQL major version of the server; 0 unknown (pgw_decoder_options). */
+  unsigned server_version;
   /* Largest message of either side; 0: PGW_MAX_MESSAGE_LEN. */
   size_t max_message_len;
   /* Where the connection stands (see pgw_state_options). */

@@ -124,6 +124,8 @@ typedef struct pgw_state_options {
   size_t max_pending;
 } pgw_state_options;
 
+#define PGW__NAMES_MAX 128 /* private */
+
 /* The fields are private; the struct is public so that it can live on the
  * stack or inside another object. A copy is a valid independent state
  * only while pending() <= 32 (the queue is then inline). */
@@ -133,6 +135,11 @@ typedef struct pgw_state {
   uint8_t txn_status, mode;
   int lenient;
   int32_t row_cols, unnamed_cols; /* DataRow columns due; -1 unknown */
+  /* SASL mechanisms offered, _pq_ options asked for (NUL-separated) */
+  uint8_t sasl_mechs[PGW__NAMES_MAX], pq_options[PGW__NAMES_MAX];
+  uint8_t sasl_mechs_len, pq_options_len;
+  uint8_t unnamed_bad_result; /* unnamed portal bound with a bad result
+                                 format code (reference mode) */
   uint32_t protocol, requested;
   pgw_kind password_kind;
   size_t violations;
