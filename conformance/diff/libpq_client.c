@@ -29,7 +29,8 @@
 
 static void put(const char *key, const char *text) {
   printf("%s ", key);
-  int n = 0; /* at most 400 characters a line: the runner reads the pipe only at the end */
+  int n = 0; /* at most 400 characters a line: the runner reads the pipe only at
+                the end */
   for (const char *p = text ? text : ""; *p && n < 400; p++, n++) {
     if (*p == '\n')
       fputs("\\n", stdout);
@@ -61,7 +62,8 @@ static void show_result(PGresult *r) {
     put("rows", buf);
     if (PQntuples(r) > 0 && PQnfields(r) > 0) {
       char v[80];
-      snprintf(v, sizeof v, "%.70s", PQgetisnull(r, 0, 0) ? "(null)" : PQgetvalue(r, 0, 0));
+      snprintf(v, sizeof v, "%.70s",
+               PQgetisnull(r, 0, 0) ? "(null)" : PQgetvalue(r, 0, 0));
       put("value", v);
     }
   }
@@ -112,7 +114,8 @@ int main(int argc, char **argv) {
     if (PQsendQuery(c, "select 1")) drain(c);
   } else if (strcmp(mode, "extended") == 0) {
     const char *vals[1] = {"1"};
-    if (PQsendQueryParams(c, "select $1::int4", 1, NULL, vals, NULL, NULL, 0)) drain(c);
+    if (PQsendQueryParams(c, "select $1::int4", 1, NULL, vals, NULL, NULL, 0))
+      drain(c);
   } else if (strcmp(mode, "copyout") == 0) {
     r = PQexec(c, "copy t to stdout");
     show_result(r);
