@@ -208,6 +208,7 @@ typedef struct libpq_verdict {
   int sentinel;        /* the sentinel NotificationResponse was seen
                           before libpq saw the end of the stream */
   PGconn *conn;
+  size_t notifies;
   int connected;
   bytes startup, request, copy_end; /* what libpq sent */
 } libpq_verdict;
@@ -279,10 +280,18 @@ static void add_sentinel(bytes *b) {
   add_msg(b, 'N', body, sizeof body); /* sizeof: the final terminator too */
 }
 
-static void take_notifies(PGconn *c) {
+/* Collect the notifications. Bounded: libpq 18 was seen handing out
+ * notifications without end after a lost synchronization (see
+ * corpus/libpq_diff/libpq18-endless-notifications). */
+static void take_notifies(PGconn *c, libpq_verdict *v) {
   PGnotify *nt;
-  while ((nt = PQnotifies(c)) != NULL)
+  while (v->notifies < 1000 && (nt = PQnotifies(c)) != NULL) {
+    if (getenv("PGW_DIFF_VERBOSE") && v->notifies < 3)
+      fprintf(stderr, "libpq_diff: libpq notification pid %d \"%s\" \"%s\"\n",
+              nt->be_pid, nt->relname, nt->extra);
+    v->notifies++;
     PQfreemem(nt);
+  }
 }
 
 static void on_notice(void *arg, const char *message) {
@@ -376,7 +385,7 @@ static void run_libpq(const uint8_t *answer, size_t n, int sentinel,
       fprintf(stderr, "libpq_diff: libpq result %s %s\n", PQresStatus(st),
               PQresultErrorMessage(r));
     note_complaint(v, PQresultErrorMessage(r));
-    take_notifies(c);
+    take_notifies(c, v);
     PQclear(r);
     if (st == PGRES_COPY_OUT) {
       char *buf;
@@ -399,16 +408,16 @@ static void run_libpq(const uint8_t *answer, size_t n, int sentinel,
     /* Idle: what is left is parsed as messages arriving while idle. */
     while (PQstatus(c) == CONNECTION_OK && guard++ < 10000) {
       int ok = PQconsumeInput(c);
-      take_notifies(c);
+      take_notifies(c, v);
       if (!ok) break;
       struct pollfd pfd = {PQsocket(c), POLLIN, 0};
       if (poll(&pfd, 1, 1000) != 1) break;
     }
   }
-  take_notifies(c);
+  take_notifies(c, v);
   if (getenv("PGW_DIFF_VERBOSE"))
-    fprintf(stderr, "libpq_diff: libpq PQerrorMessage: %s\n",
-            PQerrorMessage(c));
+    fprintf(stderr, "libpq_diff: libpq %zu notifications; PQerrorMessage: %s\n",
+            v->notifies, PQerrorMessage(c));
   note_complaint(v, PQerrorMessage(c));
   PQfinish(c);
   close(fd);
