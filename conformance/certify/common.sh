@@ -44,7 +44,7 @@ start_pg() {
 
 stop_all() {
   local p d
-  for p in "${STOP_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${STOP_PIDS[@]}"; do kill -"${STOP_SIGNAL:-TERM}" "$p" 2>/dev/null || true; done
   for p in "${STOP_PIDS[@]}"; do
     for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$p" 2>/dev/null || true
@@ -137,13 +137,44 @@ groups() {
   "$PGW" certify server --list | awk '{print $2}' | cut -d/ -f1 | uniq
 }
 
-# first_hang PART: index of the first case of report PART that hung (its
-# detail says "hang:"), or -1.
-first_hang() {
-  python3 - "$1.json" <<'PY'
+# settle PART: the run PART stopped after a case that hung (or ran to its
+# end: prints -1). If the hang came before the login even completed, and
+# not in the run's first case, the case before it wedged the server: the
+# hung case is dropped from PART (it runs again on a fresh server) and the
+# previous case's detail says so. Prints the index to go on from.
+settle() {
+  python3 - "$1" <<'PY'
 import json, sys
-cases = json.load(open(sys.argv[1]))["cases"]
-print(next((i for i, c in enumerate(cases) if "hang:" in c["detail"]), -1))
+part = sys.argv[1]
+doc = json.load(open(part + ".json"))
+cases = doc["cases"]
+k = next((i for i, c in enumerate(cases) if "hang:" in c["detail"]), -1)
+if k < 0:
+    print(-1)
+    sys.exit()
+wedged = k > 0 and "(waited for AUTH" in cases[k]["detail"]
+if not wedged:
+    print(k + 1)
+    sys.exit()
+note = " (then the server stopped answering new connections)"
+cases[k - 1]["detail"] += note
+doc["cases"] = cases[:k]
+json.dump(doc, open(part + ".json", "w"), indent=1)
+out, seen, last_detail = [], 0, None
+for l in open(part + ".txt"):
+    if l.startswith("summary") or l.startswith("stopped after a hang"):
+        break
+    if l[:1].isupper() and not l.startswith("pgw "):
+        seen += 1
+        if seen > k:
+            break
+    if seen == k and l.startswith("            rule "):
+        last_detail = len(out)
+    out.append(l)
+if last_detail is not None:
+    out[last_detail] = out[last_detail].rstrip("\n") + note + "\n"
+open(part + ".txt", "w").write("".join(out))
+print(k)
 PY
 }
 
