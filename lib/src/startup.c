@@ -211,6 +211,7 @@ static int encode_cancel(const pgw_cancel_request *c, pgw_wr *w) {
   if (c->key.len < PGW_CANCEL_KEY_MIN || c->key.len > PGW_CANCEL_KEY_MAX)
     return PGW_ERR_BAD_KEY_LENGTH;
   if (c->key.ptr == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  if (c->pid == 0) return PGW_ERR_BAD_VALUE; /* PostgreSQL 18 refuses it */
   pgw_wr_u32(w, PGW_CANCEL_REQUEST_CODE);
   pgw_wr_i32(w, c->pid);
   pgw_wr_put(w, c->key.ptr, c->key.len);

@@ -617,7 +617,9 @@ int pgw_message_decode(pgw_kind kind, const uint8_t *payload, size_t len,
  * PGW_ERR_TOO_LARGE past PGW_MAX_MESSAGE_LEN, PGW_ERR_BAD_KEY_LENGTH for a
  * cancel key outside 4..256 bytes, PGW_ERR_MISSING_FIELD for an Error or
  * NoticeResponse without S, C and M, PGW_ERR_BAD_VALUE for a format code,
- * status or target byte outside its domain. Decoded messages re-encode
+ * status or target byte outside its domain or a CancelRequest for process
+ * ID 0, PGW_ERR_BAD_COUNT for an AuthenticationSASL offering no
+ * mechanism. Decoded messages re-encode
  * byte-exactly.
  */
 int pgw_message_encode(const pgw_message *m, uint8_t *buf, size_t cap,
