@@ -259,9 +259,12 @@ M("auth/password/terminate", "auth.order termination.flow",
 M("auth/password/eof", "auth.order",
   "a client closing during authentication gets no more messages",
   "startup\n" PASSWORD_ASKED "shutdown\nexpect close | E=FATAL close"),
-M("auth/sasl/unknown-mechanism", "auth.sasl",
+M("auth/sasl/unknown-mechanism", "auth.sasl SASLInitialResponse.mechanism-offered",
   "a SASLInitialResponse naming an unoffered mechanism ends with FATAL",
-  "startup\nexpect R=10 | ~R=0 .* | ~R=3 | ~R=5\nsasl CERTIFY-NONE \"n,,n=,r=abc\"\nexpect E=FATAL close"),
+  /* raw: pgw itself refuses to send it (SASLInitialResponse.mechanism-offered) */
+  "startup\nexpect R=10 | ~R=0 .* | ~R=3 | ~R=5\n"
+  "raw 70 00000020 434552544946592d4e4f4e45 00 0000000b 6e2c2c6e3d2c723d616263\n"
+  "expect E=FATAL close"),
 M("auth/sasl/malformed-first", "auth.sasl",
   "a malformed SCRAM client-first-message ends with FATAL 08P01",
   "startup\nexpect R=10 | ~R=0 .* | ~R=3 | ~R=5\nsasl SCRAM-SHA-256 \"garbage\"\nexpect E=FATAL,08P01 close"),

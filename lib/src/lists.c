@@ -29,10 +29,13 @@ int pgw__rd_i16_list(pgw_rd *r, size_t count, int check_format,
   return 0;
 }
 
-const uint8_t *pgw__bad_format(const pgw_i16_list *l) {
+const void *pgw__bad_format(const pgw_i16_list *l) {
   for (size_t i = 0; i < l->count; i++) {
-    const uint8_t *p = l->raw.ptr + 2 * i;
-    if (pgw_load16(p) > 1) return p;
+    if (l->items != NULL) { /* built by the caller */
+      if (l->items[i] != 0 && l->items[i] != 1) return &l->items[i];
+    } else if (l->raw.ptr != NULL && pgw_load16(l->raw.ptr + 2 * i) > 1) {
+      return l->raw.ptr + 2 * i;
+    }
   }
   return NULL;
 }

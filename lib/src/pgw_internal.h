@@ -78,8 +78,9 @@ static inline int pgw__body_complete(pgw_kind kind, int code) {
          (kind == PGW_MSG_BIND || kind == PGW_MSG_FUNCTION_CALL);
 }
 
-/* The first format code of a raw list that is not 0 or 1, or NULL. */
-const uint8_t *pgw__bad_format(const pgw_i16_list *l);
+/* The first format code that is not 0 or 1 (in the raw bytes, or in the
+ * caller's items), or NULL. */
+const void *pgw__bad_format(const pgw_i16_list *l);
 /* count Int32 OIDs. */
 int pgw__rd_oid_list(pgw_rd *r, size_t count, pgw_oid_list *out,
                      const char *what);

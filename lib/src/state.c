@@ -1020,7 +1020,7 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
     uint8_t it = item_of(m);
     if (m->kind == PGW_MSG_BIND && unnamed_flag(m))
       s->unnamed_bad_result =
-          pgw__bad_format(&m->body.bind.result_formats) != 0;
+          pgw__bad_format(&m->body.bind.result_formats) != NULL;
     q_push(s, (uint8_t)(it | unnamed_flag(m)));
     if (s->q_len == 1) s->bctx = items[it].first;
     if (it != IT_QUERY && it != IT_FUNCTION_CALL) s->unsynced = 1;
