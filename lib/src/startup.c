@@ -211,7 +211,9 @@ static int encode_cancel(const pgw_cancel_request *c, pgw_wr *w) {
   if (c->key.len < PGW_CANCEL_KEY_MIN || c->key.len > PGW_CANCEL_KEY_MAX)
     return PGW_ERR_BAD_KEY_LENGTH;
   if (c->key.ptr == NULL) return PGW_ERR_INVALID_ARGUMENT;
-  if (c->pid == 0) return PGW_ERR_BAD_VALUE; /* PostgreSQL 18 refuses it */
+  /* pid 0: only a 3.0 server (4-byte key) takes it; PostgreSQL 18 refuses
+   * it, so no server would take it with another key length. */
+  if (c->pid == 0 && c->key.len != PGW_CANCEL_KEY_MIN) return PGW_ERR_BAD_VALUE;
   pgw_wr_u32(w, PGW_CANCEL_REQUEST_CODE);
   pgw_wr_i32(w, c->pid);
   pgw_wr_put(w, c->key.ptr, c->key.len);

@@ -618,7 +618,8 @@ int pgw_message_decode(pgw_kind kind, const uint8_t *payload, size_t len,
  * cancel key outside 4..256 bytes, PGW_ERR_MISSING_FIELD for an Error or
  * NoticeResponse without S, C and M, PGW_ERR_BAD_VALUE for a format code,
  * status or target byte outside its domain or a CancelRequest for process
- * ID 0, PGW_ERR_BAD_COUNT for an AuthenticationSASL offering no
+ * ID 0 with a key other than 4 bytes (no server version takes it),
+ * PGW_ERR_BAD_COUNT for an AuthenticationSASL offering no
  * mechanism. Decoded messages re-encode
  * byte-exactly.
  */
