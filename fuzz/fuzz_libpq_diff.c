@@ -621,7 +621,8 @@ static void disagree(const char *way, const uint8_t *data, size_t size,
  *    ParseComplete in extended query, inside a result, or a second one in
  *    COPY; ParameterDescription without a Describe (regress-order-*).
  * 2. In reference mode a DOCUMENTED deviation in a message body (a
- *    RowDescription or CopyResponse format code out of range) delivers the
+ *    RowDescription or CopyResponse format code out of range, a
+ *    ReadyForQuery status other than I, T, E) delivers the
  *    message as malformed and hides the REFERENCE failures after it in the
  *    same body (trailing bytes, a count the fields do not fill) and the
  *    checks that depend on it (a DataRow's column count), which libpq
