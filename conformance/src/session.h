@@ -1,6 +1,6 @@
 /*
  * session.h - reading and writing session files (*.pgs), version 1, as
- * shared/SESSION-FORMAT.md specifies. The reader is strict: anything the
+ * conformance/SESSION-FORMAT.md specifies. The reader is strict: anything the
  * format does not allow is rejected with "FILE:LINE: reason".
  */
 #ifndef PGW_CLI_SESSION_H

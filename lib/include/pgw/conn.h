@@ -108,9 +108,9 @@ int pgw_conn_receive(pgw_conn *c, const uint8_t *data, size_t len);
  * decoder also reports a peer that sent bytes before a framing change as
  * PGW_ERR_UNEXPECTED_MESSAGE, with no message). Errors are sticky on the
  * first call; later calls return the code and leave *m alone.
- * pgw_conn_error() tells the
- * stream offset and reason. Lenient mode: violations are counted in the
- * state (pgw_state_violations) and the message is returned with PGW_OK.
+ * pgw_conn_error() tells the stream offset, reason and rule. Reference and
+ * lenient modes: deviations the mode lets through are counted
+ * (pgw_conn_warnings) and the message is returned with PGW_OK.
  */
 int pgw_conn_next(pgw_conn *c, pgw_message *m);
 

@@ -256,8 +256,8 @@ typedef struct pgw_column_list {
   const pgw_column *items;
 } pgw_column_list;
 
-/* Iterator over any list. Obtain it with pgw_iter_of(&list) semantics via
- * the typed pgw_*_iter() functions; it is a plain value, copy it freely. */
+/* Iterator over a list, obtained from the typed pgw_*_iter() function of
+ * that list; it is a plain value, copy it freely. */
 typedef struct pgw_iter {
   const uint8_t *pos;
   const uint8_t *end;
@@ -609,7 +609,8 @@ int pgw_message_decode(pgw_kind kind, const uint8_t *payload, size_t len,
                        uint32_t protocol, pgw_message *out, pgw_error *err);
 
 /*
- * Encode m (its kind and body; type too for the one-byte answers) into
+ * Encode m (its kind and body; the one-byte answers from
+ * body.encryption.answer) into
  * buf[0..cap). On success returns 0 and *len = bytes written. If cap is too
  * small returns PGW_ERR_BUFFER_TOO_SMALL and *len = bytes needed (so a call
  * with buf NULL and cap 0 is a size query). Returns PGW_ERR_BAD_VALUE for a
