@@ -13,30 +13,37 @@ static int decode_response(pgw_rd *r, pgw_copy_response *out) {
   uint16_t count;
   int rc = pgw_rd_u8(r, &format, "CopyResponse: overall format is missing");
   if (rc) return rc;
+  const uint8_t *format_at = r->p - 1;
+  rc = pgw_rd_u16(r, &count, "CopyResponse: column count is missing");
+  if (rc) return rc;
+  const uint8_t *cols = r->p;
+  rc = pgw__rd_i16_list(r, count, 0, &out->columns,
+                        "CopyResponse: fewer column formats than the count");
+  if (rc) return rc;
+  out->format = (int8_t)format;
+  rc = pgw_rd_end(r, "CopyResponse: bytes after the last column format");
+  if (rc) return rc;
+  /* The codes are judged after the structure: libpq reads any code
+   * (documented), but refuses a length that disagrees (reference). */
   if (format > 1) {
-    r->p -= 1;
+    r->p = format_at;
     return pgw_rd_fail(r, PGW_ERR_BAD_VALUE,
                        "CopyResponse: overall format is not 0 (text) or 1 "
                        "(binary)");
   }
-  rc = pgw_rd_u16(r, &count, "CopyResponse: column count is missing");
-  if (rc) return rc;
-  const uint8_t *cols = r->p;
-  rc = pgw__rd_i16_list(r, count, 1, &out->columns,
-                        "CopyResponse: fewer column formats than the count");
-  if (rc) return rc;
-  if (format == 0) {
-    for (size_t i = 0; i < count; i++) {
-      if (pgw_load16(cols + 2 * i) != 0) {
-        r->p = cols + 2 * i;
-        return pgw_rd_fail(r, PGW_ERR_BAD_VALUE,
-                           "CopyResponse: binary column in a text-format "
-                           "COPY");
-      }
-    }
+  const uint8_t *bad = pgw__bad_format(&out->columns);
+  if (bad) {
+    r->p = bad;
+    return pgw_rd_fail(r, PGW_ERR_BAD_VALUE,
+                       "CopyResponse: format code is not 0 or 1");
   }
-  out->format = (int8_t)format;
-  return pgw_rd_end(r, "CopyResponse: bytes after the last column format");
+  for (size_t i = 0; format == 0 && i < count; i++)
+    if (pgw_load16(cols + 2 * i) != 0) {
+      r->p = cols + 2 * i;
+      return pgw_rd_fail(r, PGW_ERR_BAD_VALUE,
+                         "CopyResponse: binary column in a text-format COPY");
+    }
+  return 0;
 }
 
 int pgw__copy_decode(pgw_kind kind, pgw_rd *r, pgw_message *m) {

@@ -71,11 +71,23 @@ int pgw__fastpath_encode(const pgw_message *m, pgw_wr *w);
  * (PGW_ERR_BAD_VALUE). */
 int pgw__rd_i16_list(pgw_rd *r, size_t count, int check_format,
                      pgw_i16_list *out, const char *what);
-/* A body that failed with code is still complete (only a format code is
- * out of its domain; checked after the structure): Bind, FunctionCall. */
+/* A body that failed with code is still complete: only a code is out of
+ * its domain, or a required field is missing, checked after the structure
+ * (Bind, FunctionCall, RowDescription, Copy*Response, ReadyForQuery,
+ * ErrorResponse, NoticeResponse). */
 static inline int pgw__body_complete(pgw_kind kind, int code) {
-  return code == PGW_ERR_BAD_VALUE &&
-         (kind == PGW_MSG_BIND || kind == PGW_MSG_FUNCTION_CALL);
+  switch (kind) {
+  case PGW_MSG_BIND:
+  case PGW_MSG_FUNCTION_CALL:
+  case PGW_MSG_ROW_DESCRIPTION:
+  case PGW_MSG_COPY_IN_RESPONSE:
+  case PGW_MSG_COPY_OUT_RESPONSE:
+  case PGW_MSG_COPY_BOTH_RESPONSE:
+  case PGW_MSG_READY_FOR_QUERY: return code == PGW_ERR_BAD_VALUE;
+  case PGW_MSG_ERROR_RESPONSE:
+  case PGW_MSG_NOTICE_RESPONSE: return code == PGW_ERR_MISSING_FIELD;
+  default: return 0;
+  }
 }
 
 /* The first format code that is not 0 or 1 (in the raw bytes, or in the

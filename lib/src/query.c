@@ -23,17 +23,22 @@ static int rd_text(pgw_rd *r, pgw_text *out, const char *no_nul,
   return pgw_rd_end(r, trailing);
 }
 
+/* The status byte is judged after the length (libpq refuses trailing
+ * bytes, but reads any status): a documented deviation must not hide a
+ * reference one. */
 static int rd_ready(pgw_rd *r, pgw_ready_for_query *out) {
   uint8_t s;
   int rc = pgw_rd_u8(r, &s, "ReadyForQuery: transaction status is missing");
+  if (rc) return rc;
+  out->status = s;
+  rc = pgw_rd_end(r, "ReadyForQuery: bytes after the transaction status");
   if (rc) return rc;
   if (s != 'I' && s != 'T' && s != 'E') {
     r->p--;
     return pgw_rd_fail(r, PGW_ERR_BAD_VALUE,
                        "ReadyForQuery: transaction status is not I, T or E");
   }
-  out->status = s;
-  return pgw_rd_end(r, "ReadyForQuery: bytes after the transaction status");
+  return 0;
 }
 
 static int rd_row_description(pgw_rd *r, pgw_row_description *out) {
@@ -42,6 +47,7 @@ static int rd_row_description(pgw_rd *r, pgw_row_description *out) {
   if (rc) return rc;
   const uint8_t *start = r->p;
   const uint8_t *end = r->end;
+  const uint8_t *bad_format = NULL;
   for (unsigned i = 0; i < n; i++) {
     if (r->p == end)
       return pgw_rd_fail(r, PGW_ERR_BAD_COUNT,
@@ -54,18 +60,19 @@ static int rd_row_description(pgw_rd *r, pgw_row_description *out) {
     if ((size_t)(end - r->p) < PGW_FIELD_FIXED)
       return pgw_rd_fail(r, PGW_ERR_TRUNCATED,
                          "RowDescription: field runs past the end");
-    if (pgw_load16(r->p + 16) > 1) {
-      r->p += 16;
-      return pgw_rd_fail(r, PGW_ERR_BAD_VALUE,
-                         "RowDescription: format code is not 0 or 1");
-    }
+    if (bad_format == NULL && pgw_load16(r->p + 16) > 1) bad_format = r->p + 16;
     r->p += PGW_FIELD_FIXED;
   }
   out->columns.count = n;
   out->columns.raw.ptr = start;
   out->columns.raw.len = (size_t)(r->p - start);
   out->columns.items = NULL;
-  return pgw_rd_end(r, "RowDescription: bytes after the last field");
+  rc = pgw_rd_end(r, "RowDescription: bytes after the last field");
+  if (rc || bad_format == NULL) return rc;
+  /* judged after the structure: libpq reads any code (documented) */
+  r->p = bad_format;
+  return pgw_rd_fail(r, PGW_ERR_BAD_VALUE,
+                     "RowDescription: format code is not 0 or 1");
 }
 
 /*

@@ -339,11 +339,12 @@ static const rule_row rows[PGW__R_COUNT_ALL] = {
     "postgres.c 'X' proc_exit; the postmaster closes a cancel connection",
     "PostgreSQL 13-18 never read what follows (measured: "
     "fe.Terminate.then-query, fe.cancel.trailing-chunk).", NONE, NONE, 0),
-  RULE(PGW__R_BE_AFTER_END, "backend.nothing-after-end", REF,
+  RULE(PGW__R_BE_AFTER_END, "backend.nothing-after-end", DOC,
     "Nothing follows a FATAL error or the answers owed before Terminate.",
     "Termination",
-    "fe-connect.c / fe-protocol3.c: the connection is closed",
-    "libpq 13-18 have closed the connection.", NONE, NONE, 0),
+    "fe-protocol3.c: libpq goes on parsing what arrives before the close",
+    "libpq 15 and 18 read messages after a FATAL (measured by "
+    "fuzz_libpq_diff: regress-after-fatal-*).", NONE, NONE, 0),
   RULE(PGW__R_FE_COPY_OUTSIDE, "frontend.copy-only-in-copy", DOC,
     "CopyData, CopyDone and CopyFail are sent only in COPY IN or COPY BOTH.",
     "COPY Operations",

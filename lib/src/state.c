@@ -881,7 +881,8 @@ static uint8_t unnamed_flag(const pgw_message *m) {
 
 /* Checks an effect makes before anything changes. */
 static int precheck(pgw_state *s, const row *r, const pgw_message *m) {
-  if (m->malformed && r->eff != E_ENQUEUE && r->eff != E_SYNC)
+  if (m->malformed && !pgw__body_complete(m->kind, m->malformed) &&
+      r->eff != E_ENQUEUE && r->eff != E_SYNC)
     return 1; /* a tolerated body: its fields are not there to check */
   switch (r->eff) {
   case E_NPV: return check_npv(s, m);
@@ -1111,8 +1112,9 @@ static void track_rows(pgw_state *s, const pgw_message *m, uint8_t ctx,
   int unnamed = s->q_len && (q_front_raw(s) & Q_UNNAMED);
   switch (m->kind) {
   case PGW_MSG_ROW_DESCRIPTION: {
-    int32_t n =
-        m->malformed ? -1 : (int32_t)m->body.row_description.columns.count;
+    int32_t n = m->malformed && !pgw__body_complete(m->kind, m->malformed)
+                    ? -1
+                    : (int32_t)m->body.row_description.columns.count;
     if (r->nb == B_Q_ROWS) s->row_cols = n;
     if (ctx == B_DESCRIBE_ROWS && unnamed) s->unnamed_cols = n;
     break;
@@ -1179,7 +1181,9 @@ static int libpq_tolerates(const pgw_state *s, int tok) {
   case PGW_MSG_EMPTY_QUERY_RESPONSE:
   case PGW_MSG_READY_FOR_QUERY:
   case PGW_MSG_COPY_DATA:
-  case PGW_MSG_COPY_DONE: return 1;
+  case PGW_MSG_COPY_DONE:
+  case PGW_MSG_COPY_IN_RESPONSE:  /* libpq enters COPY whenever it comes */
+  case PGW_MSG_COPY_OUT_RESPONSE: return 1;
   default: return 0;
   }
 }
@@ -1223,6 +1227,8 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
       s->reason, rule);
   if (rc != PGW_OK || dir != PGW_BACKEND) return rc;
   /* the violation was let through: resynchronise */
+  if (tok == PGW_MSG_ROW_DESCRIPTION && !m->malformed)
+    s->row_cols = (int32_t)m->body.row_description.columns.count; /* libpq's */
   if (tok == PGW_MSG_READY_FOR_QUERY)
     lenient_rfq(s, m);
   else if (skip_to_answered(s, tok))

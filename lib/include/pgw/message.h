@@ -555,8 +555,11 @@ typedef struct pgw_message {
                         length word, so beginning with the version/code) */
   int malformed;     /* reference and lenient decoders: the error the body
                         failed with, else 0. The body is then zeroed, but
-                        for PGW_ERR_BAD_VALUE in Bind and FunctionCall (a
-                        format code only: the body is complete) */
+                        for a code out of its domain (PGW_ERR_BAD_VALUE in
+                        Bind, FunctionCall, RowDescription, Copy*Response,
+                        ReadyForQuery) or a missing S/C/M field
+                        (PGW_ERR_MISSING_FIELD in Error/NoticeResponse):
+                        those bodies are complete */
   union {
     pgw_startup_message startup;            /* STARTUP_MESSAGE */
     pgw_cancel_request cancel;              /* CANCEL_REQUEST */
