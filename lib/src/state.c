@@ -745,9 +745,17 @@ static int violation(pgw_state *s, const pgw_message *m, int code,
   return PGW_OK;
 }
 
+/* ReadyForQuery's status if it is one of I, T, E; 0 (unknown) for another
+ * byte, which reference and lenient modes let through (libpq reports
+ * PQTRANS_UNKNOWN). */
+static uint8_t txn_of(const pgw_message *m) {
+  uint8_t t = m->body.ready.status;
+  return t == 'I' || t == 'T' || t == 'E' ? t : 0;
+}
+
 /* Lenient resynchronisation on an unexpected ReadyForQuery. */
 static void lenient_rfq(pgw_state *s, const pgw_message *m) {
-  s->txn_status = m->body.ready.status;
+  s->txn_status = txn_of(m);
   if (s->fctx != F_OP) {
     if (s->phase != PGW_PHASE_INITIALIZATION) return;
     s->fctx = F_OP;
@@ -1007,7 +1015,7 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
     if (s->key_len) memcpy(s->key, m->body.backend_key.key.ptr, s->key_len);
     break;
   case E_READY:
-    s->txn_status = m->body.ready.status;
+    s->txn_status = txn_of(m);
     s->fctx = F_OP;
     s->bctx = B_IDLE;
     break;
@@ -1045,7 +1053,7 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
     break;
   }
   case E_RFQ:
-    s->txn_status = m->body.ready.status;
+    s->txn_status = txn_of(m);
     pop_head(s);
     break;
   case E_ERROR: {
@@ -1182,7 +1190,7 @@ static int libpq_tolerates(const pgw_state *s, int tok) {
   case PGW_MSG_READY_FOR_QUERY:
   case PGW_MSG_COPY_DATA:
   case PGW_MSG_COPY_DONE:
-  case PGW_MSG_COPY_IN_RESPONSE:  /* libpq enters COPY whenever it comes */
+  case PGW_MSG_COPY_IN_RESPONSE: /* libpq enters COPY whenever it comes */
   case PGW_MSG_COPY_OUT_RESPONSE: return 1;
   default: return 0;
   }

@@ -212,7 +212,8 @@ uint32_t pgw_state_protocol(const pgw_state *s);
 uint32_t pgw_state_requested_protocol(const pgw_state *s);
 
 /* Transaction status of the last ReadyForQuery ('I', 'T', 'E'), 0 before
- * the first one. */
+ * the first one or after one whose status was another byte (let through in
+ * reference and lenient modes). */
 uint8_t pgw_state_transaction_status(const pgw_state *s);
 
 /* Requests the backend has yet to answer, and how many of them are Syncs. */
