@@ -1100,8 +1100,18 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
   }
 }
 
+/* row_cols when a RowDescription came out of turn in extended query:
+ * libpq then ends the result it was building, and the rows after it have
+ * no row description for it. */
+#define ROWS_LOST (-2)
+
 /* A DataRow's column count against the RowDescription of its result. */
 static int check_row(pgw_state *s, const pgw_message *m) {
+  if (s->row_cols == ROWS_LOST && !m->malformed)
+    return violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE,
+                     "DataRow after its RowDescription was superseded out of "
+                     "turn (libpq: data without prior row description)",
+                     PGW__R_BE_ORDER);
   if (s->row_cols < 0 || m->malformed ||
       m->body.data_row.columns.count == (size_t)s->row_cols)
     return PGW_OK;
@@ -1235,8 +1245,14 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
       s->reason, rule);
   if (rc != PGW_OK || dir != PGW_BACKEND) return rc;
   /* the violation was let through: resynchronise */
-  if (tok == PGW_MSG_ROW_DESCRIPTION && !m->malformed)
-    s->row_cols = (int32_t)m->body.row_description.columns.count; /* libpq's */
+  if (tok == PGW_MSG_ROW_DESCRIPTION && !m->malformed) {
+    /* libpq takes it as a new result in a simple query; in extended query
+     * the rows that follow are lost to it */
+    int simple = s->q_len && q_front(s) == IT_QUERY;
+    s->row_cols =
+        simple ? (int32_t)m->body.row_description.columns.count : ROWS_LOST;
+    s->unnamed_cols = simple ? s->unnamed_cols : ROWS_LOST;
+  }
   if (tok == PGW_MSG_READY_FOR_QUERY)
     lenient_rfq(s, m);
   else if (skip_to_answered(s, tok))
