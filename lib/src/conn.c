@@ -195,14 +195,9 @@ int pgw_conn_tls_established(pgw_conn *c) {
     if (rc) return rc;
   } else if (p != PGW_PHASE_TLS_HANDSHAKE) {
     return PGW_ERR_INVALID_ARGUMENT;
-  } else if (!c->direct_ssl && pgw_decoder_finish(&c->decoder) != 0) {
-    /* Part of a message arrived before the handshake: injected. */
-    pgw_error e = {PGW_ERR_UNEXPECTED_MESSAGE,
-                   pgw_decoder_error(&c->decoder)->offset,
-                   "unencrypted bytes after the SSL/GSS answer, before "
-                   "encryption was established",
-                   NULL};
-    return fail(c, &e);
+  } else if (!c->direct_ssl) {
+    pgw_error e; /* part of a message arrived before the handshake */
+    if (pgw__decoder_injected(&c->decoder, &e)) return fail(c, &e);
   }
   size_t offset = pgw_decoder_offset(&c->decoder);
   if (c->direct_ssl) offset = pgw_decoder_error(&c->decoder)->offset;

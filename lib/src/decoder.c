@@ -29,26 +29,25 @@ size_t pgw_message_limit(pgw_dir dir, pgw_framing framing, uint8_t type) {
                              : LIBPQ_SHORT_MESSAGE_LIMIT + 1;
 }
 
+/* A frontend stream judged as PostgreSQL 13 reads it: no per-type limits
+ * (pgw's own 1 GiB bound is then no PostgreSQL rule). */
+static int old_limits(const pgw_decoder *d) {
+  return d->dir == PGW_FRONTEND && d->server_version != 0 &&
+         d->server_version < 14;
+}
+
 /* PostgreSQL 13 read typed messages without a limit (pq_getmessage(.., 0),
  * before PQ_SMALL/LARGE_MESSAGE_LIMIT came in 14) and a PasswordMessage
  * under 1000 bytes (auth.c recv_password_packet). */
 #define PG13_PASSWORD_LIMIT 1000u
 
 static size_t limit_for(const pgw_decoder *d, pgw_framing f, uint8_t type) {
-  if (d->dir == PGW_FRONTEND && d->server_version != 0 &&
-      d->server_version < 14) {
+  if (old_limits(d)) {
     if (type == 'p' && d->password_kind == PGW_MSG_PASSWORD_MESSAGE)
       return PG13_PASSWORD_LIMIT + 1;
     if (type != 'p') return PGW_MAX_MESSAGE_LEN;
   }
   return pgw_message_limit(d->dir, f, type);
-}
-
-/* A frontend stream judged as PostgreSQL 13 reads it: no per-type limits
- * (pgw's own 1 GiB bound is then no PostgreSQL rule). */
-static int old_limits(const pgw_decoder *d) {
-  return d->dir == PGW_FRONTEND && d->server_version != 0 &&
-         d->server_version < 14;
 }
 
 /* The rule a length over the per-type limit breaks. */
@@ -539,4 +538,14 @@ int pgw_decoder_finish(pgw_decoder *d) {
                 "stream ended inside a message header",
                 pgw__rule(PGW__R_STREAM_END));
   return 0;
+}
+
+int pgw__decoder_injected(pgw_decoder *d, pgw_error *e) {
+  if (pgw_decoder_finish(d) == 0) return 0;
+  *e = *pgw_decoder_error(d);
+  e->code = PGW_ERR_UNEXPECTED_MESSAGE;
+  e->reason = "unencrypted bytes after the SSL/GSS answer, before "
+              "encryption was established";
+  e->rule = pgw__rule(PGW__R_UNENCRYPTED_AFTER_ANSWER);
+  return 1;
 }

@@ -6,7 +6,6 @@
 
 #include "pgw/observer.h"
 #include "pgw_internal.h"
-#include "pgw_rules.h"
 
 static int dir_ok(pgw_dir dir) {
   return dir == PGW_FRONTEND || dir == PGW_BACKEND;
@@ -105,17 +104,11 @@ int pgw_observer_tls_on(pgw_observer *o) {
   if (o == NULL || pgw_state_phase(&o->state) != PGW_PHASE_TLS_HANDSHAKE)
     return PGW_ERR_INVALID_ARGUMENT;
   pgw_decoder *f = &o->dec[PGW_FRONTEND], *b = &o->dec[PGW_BACKEND];
-  /* Part of a plaintext message after the answer: injected bytes (the
-   * CVE-2021-23214/23222 attacks), as pgw_conn_tls_established() says. */
+  /* Part of a plaintext message after the answer: injected bytes. */
+  pgw_error e;
   for (int dir = 0; dir < 2; dir++)
-    if (pgw_decoder_finish(&o->dec[dir]) == PGW_ERR_END_OF_STREAM) {
-      pgw_error e = *pgw_decoder_error(&o->dec[dir]);
-      e.code = PGW_ERR_UNEXPECTED_MESSAGE;
-      e.reason = "unencrypted bytes after the SSL/GSS answer, before "
-                 "encryption was established";
-      e.rule = pgw__rule(PGW__R_UNENCRYPTED_AFTER_ANSWER);
+    if (pgw__decoder_injected(&o->dec[dir], &e))
       return fail(o, (pgw_dir)dir, &e);
-    }
   /* After direct SSL the frontend decoder stopped at the TLS record. */
   size_t foff = f->status == PGW_DIRECT_SSL ? pgw_decoder_error(f)->offset
                                             : pgw_decoder_offset(f);

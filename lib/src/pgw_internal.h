@@ -132,6 +132,12 @@ int pgw__check_raw_strs(pgw_bytes raw, size_t count, size_t per_item,
 #define PGW__BCTX_Q_ROWS 17
 #define PGW__BCTX_EXEC_ROWS 26
 
+/* decoder.c: at the switch to TLS after an SSL/GSS answer, part of a
+ * plaintext message buffered means injected bytes (CVE-2021-23214/23222):
+ * returns 1 with *e describing it (rule negotiation.nothing-before-tls),
+ * else 0. */
+int pgw__decoder_injected(pgw_decoder *d, pgw_error *e);
+
 /* state.c: tell d, the decoder of dir's bytes, what s expects next from
  * dir (framing, answer kind, protocol, password kind). */
 struct pgw_state;
