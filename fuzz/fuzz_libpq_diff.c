@@ -48,9 +48,7 @@
  * is decoded with a pgw decoder and handed to the pgw conn with
  * pgw_conn_forwarded(), so that both clients stand in the same place.
  *
- * Environment: PGW_FUZZ_IGNORE_KNOWN=1: step around the disagreements
- * reported and still open (known_disagreement()). PGW_DIFF_SURVEY=DIR: do
- * not abort; print each class of
+ * Environment: PGW_DIFF_SURVEY=DIR: do not abort; print each class of
  * disagreement once (stderr) and keep one input of each class in DIR (for
  * long runs that map every disagreement). PGW_DIFF_VERBOSE=1: print both
  * verdicts of every input.
@@ -611,50 +609,6 @@ static void disagree(const char *way, const uint8_t *data, size_t size,
   fprintf(stderr, "libpq_diff: NEW CLASS %s\n", cls);
 }
 
-/*
- * Disagreements reported and still open (PGW_FUZZ_IGNORE_KNOWN=1 steps
- * around them, as in fuzz_roundtrip.c; their reproducers are
- * corpus/libpq_diff/regress-*). Delete a case when its fix lands.
- *
- * 1. backend.order (REFERENCE) still refuses what libpq 15 and 18 take
- *    without a word: a CopyInResponse or CopyOutResponse before
- *    ParseComplete in extended query, inside a result, or a second one in
- *    COPY; ParameterDescription without a Describe (regress-order-*).
- * 2. In reference mode a DOCUMENTED deviation in a message body (a
- *    RowDescription or CopyResponse format code out of range, a
- *    ReadyForQuery status other than I, T, E) delivers the
- *    message as malformed and hides the REFERENCE failures after it in the
- *    same body (trailing bytes, a count the fields do not fill) and the
- *    checks that depend on it (a DataRow's column count), which libpq
- *    refuses (regress-*-format-hides-*); after a second RowDescription let
- *    through (backend.order-after-startup) a DataRow is accepted that
- *    libpq refuses ("server sent data without prior row description",
- *    regress-datarow-after-second-rowdesc), and a DataRow is counted
- *    against the first RowDescription, not the second that libpq uses
- *    (regress-datarow-counted-against-first-rowdesc).
- * 3. backend.nothing-after-end (REFERENCE) refuses anything after an
- *    ErrorResponse of severity FATAL (or one without fields), which libpq
- *    goes on parsing as usual (regress-after-fatal-*,
- *    regress-error-without-fields-then-more).
- */
-static int rule_is(const pgw_verdict *pv, const char *id) {
-  return pv->refused && pv->error.rule && strcmp(pv->error.rule->id, id) == 0;
-}
-
-static int known_disagreement(const pgw_verdict *pv, const libpq_verdict *lv) {
-  static int ignore = -1;
-  if (ignore < 0) ignore = getenv("PGW_FUZZ_IGNORE_KNOWN") != NULL;
-  if (!ignore) return 0;
-  if (!lv->complaint[0] && (rule_is(pv, "backend.order") ||
-                            rule_is(pv, "backend.nothing-after-end")))
-    return 1;
-  if (!pv->refused && lv->complaint[0] && pv->warnings > 0) return 1;
-  if (!lv->complaint[0] && pv->warnings > 0 &&
-      rule_is(pv, "DataRow.count-matches-RowDescription"))
-    return 1;
-  return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -704,10 +658,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int quoted = 0;
     for (size_t i = 0; i < sizeof complaints / sizeof complaints[0]; i++)
       quoted |= find(answer, n, complaints[i]);
-    if (!pv.refused && !quoted && !known_disagreement(&pv, &lv))
+    if (!pv.refused && !quoted)
       disagree("pgw accepts what libpq refuses", data, size, &pv, &lv);
   } else if (pv.refused && !lv.copy_both && !sentinel_named &&
-             !(lv.idle_drop && pv.after_rfq) && !known_disagreement(&pv, &lv)) {
+             !(lv.idle_drop && pv.after_rfq)) {
     disagree("pgw refuses what libpq accepts", data, size, &pv, &lv);
   }
   free(lv.startup.p);

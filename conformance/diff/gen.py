@@ -903,6 +903,10 @@ def gen_backend():
         ("dr.len-under", "DataRow whose value length leaves a trailing byte", i16(1) + i32(1) + b"12"),
         ("dr.empty", "DataRow with an empty body", b""),
         ("dr.binary-short", "DataRow with a 2-byte value in text format (fine)", i16(1) + i32(2) + b"12"),
+        ("dr.len-2-trailing", "DataRow with value length -2 and the bytes of a value after it",
+         i16(1) + i32(-2) + b"12"),
+        ("dr.len-2-count-high", "DataRow of 2 columns (the first of length -2) after a 1-field RowDescription",
+         i16(2) + i32(-2) + i32(1) + b"1"),
     ]:
         B(cid, d, "query", ["W", T1 + msg("D", body) + command_complete("SELECT 1") + ready("I")])
     B("dr.no-rowdesc", "DataRow without a RowDescription", "query",
@@ -1033,6 +1037,13 @@ def gen_backend():
     B("ext.param-desc-count", "ParameterDescription announcing 2 types, giving 1", "extended",
       ["WS", msg("1") + msg("t", i16(2) + u32(23)) + msg("2") + T1 + data_row(["1"]) +
        command_complete("SELECT 1") + ready("I")])
+    B("ext.param-desc-between-rows", "ParameterDescription between two DataRows of PQexecParams", "extended",
+      ["WS", msg("1") + msg("2") + T1 + data_row(["1"]) + msg("t", i16(0)) + data_row(["1"]) +
+       command_complete("SELECT 2") + ready("I")])
+    B("pd.simple-before-rowdesc", "ParameterDescription before the RowDescription of a simple query", "query",
+      ["W", msg("t", i16(0)) + T1 + data_row(["1"]) + command_complete("SELECT 1") + ready("I")])
+    B("pd.simple-after-rowdesc", "ParameterDescription between RowDescription and DataRow of a simple query",
+      "query", ["W", T1 + msg("t", i16(0)) + data_row(["1"]) + command_complete("SELECT 1") + ready("I")])
     B("ext.rd-no-dr", "RowDescription, CommandComplete without rows", "extended",
       ["WS", msg("1") + msg("2") + T1 + command_complete("SELECT 0") + ready("I")])
     B("ext.ready-missing-then", "CommandComplete, then ReadyForQuery status 'X'", "extended",

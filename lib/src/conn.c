@@ -128,8 +128,8 @@ int pgw_conn_next(pgw_conn *c, pgw_message *m) {
        c->state.bctx == PGW__BCTX_EXEC_ROWS) &&
       c->status == 0 && c->on_receive == NULL &&
       pgw__decoder_row(&c->decoder, m)) {
-    if (PGW__LIKELY(c->state.row_cols < 0 || m->body.data_row.columns.count ==
-                                                 (size_t)c->state.row_cols))
+    if (PGW__LIKELY(c->state.row_cols == -1 || m->body.data_row.columns.count ==
+                                                   (size_t)c->state.row_cols))
       return PGW_OK;
     return row_mismatch(c, m);
   }

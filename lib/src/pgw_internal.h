@@ -84,6 +84,7 @@ static inline int pgw__body_complete(pgw_kind kind, int code) {
   case PGW_MSG_COPY_OUT_RESPONSE:
   case PGW_MSG_COPY_BOTH_RESPONSE:
   case PGW_MSG_READY_FOR_QUERY: return code == PGW_ERR_BAD_VALUE;
+  case PGW_MSG_DATA_ROW: return code == PGW_ERR_NEGATIVE_LENGTH;
   case PGW_MSG_ERROR_RESPONSE:
   case PGW_MSG_NOTICE_RESPONSE: return code == PGW_ERR_MISSING_FIELD;
   default: return 0;
@@ -257,7 +258,9 @@ give_back:
 }
 
 /* DataRow straight from its payload (the hot path, inlined into the
- * decoder's fast path); sets all of *out on success. */
+ * decoder's fast path); sets all of *out on success. A length below -1
+ * (documented level: libpq reads it as an empty value) is reported last,
+ * at its offset, with *out set: every other check has passed. */
 static inline int pgw__data_row_decode(const uint8_t *payload, size_t len,
                                        pgw_data_row *out, pgw_error *err) {
   const uint8_t *p = payload;
@@ -272,6 +275,7 @@ static inline int pgw__data_row_decode(const uint8_t *payload, size_t len,
   const unsigned count = pgw_load16(p);
   p += 2;
   const uint8_t *const start = p;
+  const uint8_t *negative = NULL;
   for (unsigned n = count; n != 0; n--) {
     size_t left = (size_t)(end - p);
     if (left < 4) {
@@ -290,9 +294,9 @@ static inline int pgw__data_row_decode(const uint8_t *payload, size_t len,
       continue;
     }
     if (vlen >= 0x80000000u) {
-      code = PGW_ERR_NEGATIVE_LENGTH;
-      why = "DataRow: column length is negative and not -1";
-      goto fail;
+      if (negative == NULL) negative = p;
+      p += 4;
+      continue;
     }
     p += 4;
     code = PGW_ERR_TRUNCATED;
@@ -308,6 +312,12 @@ static inline int pgw__data_row_decode(const uint8_t *payload, size_t len,
   out->columns.raw.ptr = start;
   out->columns.raw.len = (size_t)(p - start);
   out->columns.items = NULL;
+  if (PGW__UNLIKELY(negative != NULL)) {
+    p = negative;
+    code = PGW_ERR_NEGATIVE_LENGTH;
+    why = "DataRow: column length is negative and not -1";
+    goto fail;
+  }
   return 0;
 fail:
   err->code = code;

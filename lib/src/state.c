@@ -756,6 +756,7 @@ static uint8_t txn_of(const pgw_message *m) {
 /* Lenient resynchronisation on an unexpected ReadyForQuery. */
 static void lenient_rfq(pgw_state *s, const pgw_message *m) {
   s->txn_status = txn_of(m);
+  s->rows_lost = 0;
   if (s->fctx != F_OP) {
     if (s->phase != PGW_PHASE_INITIALIZATION) return;
     s->fctx = F_OP;
@@ -1107,12 +1108,13 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
 
 /* A DataRow's column count against the RowDescription of its result. */
 static int check_row(pgw_state *s, const pgw_message *m) {
-  if (s->row_cols == ROWS_LOST && !m->malformed)
+  if (s->row_cols == ROWS_LOST)
     return violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE,
                      "DataRow after its RowDescription was superseded out of "
                      "turn (libpq: data without prior row description)",
                      PGW__R_BE_ORDER);
-  if (s->row_cols < 0 || m->malformed ||
+  if (s->row_cols < 0 ||
+      (m->malformed && !pgw__body_complete(m->kind, m->malformed)) ||
       m->body.data_row.columns.count == (size_t)s->row_cols)
     return PGW_OK;
   return violation(s, m, PGW_ERR_BAD_COUNT,
@@ -1145,7 +1147,9 @@ static void track_rows(pgw_state *s, const pgw_message *m, uint8_t ctx,
     break;
   case PGW_MSG_DATA_ROW:
     if (ctx == B_EXEC) s->row_cols = unnamed ? s->unnamed_cols : -1;
+    if (s->rows_lost) s->row_cols = ROWS_LOST;
     break;
+  case PGW_MSG_READY_FOR_QUERY: s->rows_lost = 0; break;
   default: break;
   }
 }
@@ -1185,10 +1189,8 @@ static int libpq_tolerates(const pgw_state *s, int tok) {
   /* pqFunctionCall3 has its own loop and refuses the rest ("protocol
    * error: no function result") */
   if (q_front(s) == IT_FUNCTION_CALL) return 0;
-  /* a ParameterDescription makes a result of its own in a simple query;
-   * in extended query libpq 14+ lose the rows after it */
-  if (tok == PGW_MSG_PARAMETER_DESCRIPTION) return q_front(s) == IT_QUERY;
   switch (tok) {
+  case PGW_MSG_PARAMETER_DESCRIPTION: /* a result of its own: rows_lost() */
   case PGW_MSG_PARSE_COMPLETE:
   case PGW_MSG_BIND_COMPLETE:
   case PGW_MSG_CLOSE_COMPLETE:
@@ -1225,6 +1227,21 @@ static int skip_to_answered(pgw_state *s, int tok) {
   return 0;
 }
 
+/* After a ParameterDescription out of turn libpq holds a result of its
+ * own (getParamDescriptions replaces conn->result): the rows of the
+ * result it was building then have no row description for it (measured
+ * by fuzz_libpq_diff, corpus/libpq_diff/diff-be.pd.*). */
+static void rows_lost(pgw_state *s) {
+  if (s->bctx == B_Q_ROWS || s->bctx == B_EXEC_ROWS) s->row_cols = ROWS_LOST;
+  /* In extended query libpq 14+ also end the command when that result is
+   * taken (the command queue advances): a later RowDescription makes a
+   * Describe-like result, and every row until ReadyForQuery is lost. */
+  if (s->q_len && q_front(s) != IT_QUERY) {
+    s->rows_lost = 1;
+    s->unnamed_cols = ROWS_LOST;
+  }
+}
+
 /* No row allows the message. */
 static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
                        uint8_t ctx, int tok) {
@@ -1253,6 +1270,7 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
         simple ? (int32_t)m->body.row_description.columns.count : ROWS_LOST;
     s->unnamed_cols = simple ? s->unnamed_cols : ROWS_LOST;
   }
+  if (tok == PGW_MSG_PARAMETER_DESCRIPTION && !m->malformed) rows_lost(s);
   if (tok == PGW_MSG_READY_FOR_QUERY)
     lenient_rfq(s, m);
   else if (skip_to_answered(s, tok))

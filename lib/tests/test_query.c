@@ -435,13 +435,17 @@ static void test_data_row(void) {
   pgw_value two[4] = {val("8", 1), val(NULL, -1), val("2", 1), val(NULL, -1)};
   dr_fixture(D_TWO_NULLS, two, 4);
 
-  /* Negative lengths other than -1 (D_THREE: lengths at 2, 7, 11). */
+  /* Negative lengths other than -1 (D_THREE: lengths at 2, 7, 11). The
+   * value then has no bytes, as libpq reads it; NEGATIVE_LENGTH (a
+   * documented rule) is reported only when nothing else is wrong, and the
+   * value's bytes left over are what libpq refuses (insufficient data,
+   * message contents do not agree with length). */
   EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 7, "fffffffe",
                  PGW_ERR_NEGATIVE_LENGTH, 7);
-  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 2, "80000000",
-                 PGW_ERR_NEGATIVE_LENGTH, 2);
+  EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 2, "80000000", PGW_ERR_TRUNCATED,
+                 10);
   EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 11, "ffffff00",
-                 PGW_ERR_NEGATIVE_LENGTH, 11);
+                 PGW_ERR_TRAILING_BYTES, 15);
   /* A length past the end: TRUNCATED at the value. */
   EXPECT_PATCHED(PGW_MSG_DATA_ROW, D_THREE, 11, "00000003", PGW_ERR_TRUNCATED,
                  15);

@@ -134,12 +134,15 @@ typedef struct pgw_state {
   uint8_t ssl_done, gss_done, fe_terminated, unsynced, discarding;
   uint8_t txn_status, mode;
   int lenient;
-  int32_t row_cols, unnamed_cols; /* DataRow columns due; -1 unknown */
+  int32_t row_cols, unnamed_cols; /* DataRow columns due; -1 unknown,
+                                   -2 lost to libpq */
   /* SASL mechanisms offered, _pq_ options asked for (NUL-separated) */
   uint8_t sasl_mechs[PGW__NAMES_MAX], pq_options[PGW__NAMES_MAX];
   uint8_t sasl_mechs_len, pq_options_len;
   uint8_t unnamed_bad_result; /* unnamed portal bound with a bad result
                                  format code (reference mode) */
+  uint8_t rows_lost; /* rows lost to libpq until ReadyForQuery (a tolerated
+                        ParameterDescription in extended query) */
   uint32_t protocol, requested;
   pgw_kind password_kind;
   size_t violations;
