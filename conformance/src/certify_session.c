@@ -18,17 +18,17 @@ static const char *side(pgw_dir d) {
   return d == PGW_FRONTEND ? "frontend" : "backend";
 }
 
-static int broke(const char *path, pgw_dir d, const pgw_error *e, int rc,
-                 const char *what) {
-  printf("FAIL  %s: the %s broke rule %s at %s offset %zu: %s%s%s (%s)\n", path,
-         side(d), e->rule ? e->rule->id : "-", side(d), e->offset,
-         what ? what : "", what ? ": " : "", e->reason ? e->reason : "",
-         pgw_strerror(rc));
+static int broke(FILE *out, const char *path, pgw_dir d, const pgw_error *e,
+                 int rc, const char *what) {
+  fprintf(out, "FAIL  %s: the %s broke rule %s at %s offset %zu: %s%s%s (%s)\n",
+          path, side(d), e->rule ? e->rule->id : "-", side(d), e->offset,
+          what ? what : "", what ? ": " : "", e->reason ? e->reason : "",
+          pgw_strerror(rc));
   return 1;
 }
 
 /* Every message now whole in the receiving conn of the bytes of dir. */
-static int drain(checker *k, const char *path, pgw_dir dir) {
+static int drain(checker *k, FILE *out, const char *path, pgw_dir dir) {
   pgw_conn *in = &k->conn[!dir];
   pgw_message m;
   int rc;
@@ -37,55 +37,61 @@ static int drain(checker *k, const char *path, pgw_dir dir) {
     pgw_buf_clear(&k->enc);
     rc = pgw_conn_send(&k->conn[dir], &m, &k->enc);
     if (rc != 0)
-      return broke(path, dir, pgw_conn_error(&k->conn[dir]), rc,
+      return broke(out, path, dir, pgw_conn_error(&k->conn[dir]), rc,
                    pgw_message_name(&m));
   }
   if (rc != PGW_NEED_MORE)
-    return broke(path, dir, pgw_conn_error(in), rc,
+    return broke(out, path, dir, pgw_conn_error(in), rc,
                  m.wire_len ? pgw_message_name(&m) : NULL);
   return 0;
 }
 
-static int check(checker *k, const pgs_session *s, const char *path) {
+static int check(checker *k, FILE *out, const pgs_session *s,
+                 const char *path) {
   size_t i;
   for (i = 0; i < s->count; i++) {
     const pgs_item *it = &s->items[i];
     if (it->kind != PGS_CHUNK) continue;
     pgw_conn_receive(&k->conn[!it->dir], it->data, it->len);
-    if (drain(k, path, it->dir)) return 1;
+    if (drain(k, out, path, it->dir)) return 1;
   }
   for (i = 0; i < 2; i++)
     if (pgw_conn_finish(&k->conn[!i]) != 0)
-      return broke(path, (pgw_dir)i, pgw_conn_error(&k->conn[!i]),
+      return broke(out, path, (pgw_dir)i, pgw_conn_error(&k->conn[!i]),
                    PGW_ERR_END_OF_STREAM, "the stream ends inside a message");
   return 0;
 }
 
-int cli_certify_session(const char *path) {
-  pgs_session s;
+int certify_session_check(const pgs_session *s, const char *name, FILE *out) {
   checker k;
   pgw_conn_options o;
-  char err[512];
-  int rc, d;
-  if (pgs_read_file(path, &s, err, sizeof err) != 0) {
-    fprintf(stderr, "pgw certify: %s\n", err);
-    return 2;
-  }
   memset(&k, 0, sizeof k);
-  for (d = 0; d < 2; d++) {
+  for (int d = 0; d < 2; d++) {
     memset(&o, 0, sizeof o);
     o.role = (pgw_dir)d;
     pgw_conn_init(&k.conn[d], &o);
   }
   pgw_buf_init(&k.enc, NULL);
-  rc = check(&k, &s, path);
+  int rc = check(&k, out, s, name);
   if (rc == 0)
-    printf("PASS  %s: %zu frontend and %zu backend messages keep every "
-           "rule\n",
-           path, k.messages[0], k.messages[1]);
+    fprintf(out,
+            "PASS  %s: %zu frontend and %zu backend messages keep every "
+            "rule\n",
+            name, k.messages[0], k.messages[1]);
   pgw_buf_free(&k.enc);
   pgw_conn_free(&k.conn[0]);
   pgw_conn_free(&k.conn[1]);
+  return rc;
+}
+
+int cli_certify_session(const char *path) {
+  pgs_session s;
+  char err[512];
+  if (pgs_read_file(path, &s, err, sizeof err) != 0) {
+    fprintf(stderr, "pgw certify: %s\n", err);
+    return 2;
+  }
+  int rc = certify_session_check(&s, path, stdout);
   pgs_free(&s);
   return rc;
 }

@@ -69,6 +69,11 @@ if [[ -f $REPO/fuzz/fuzz_session.c && -f $CLI/session.c ]]; then
   done
   build session fuzz_session.c -I"$CLI" && link session "${cliobj[@]}"
   harnesses+=(session)
+  $CC $CFLAGS $C11 -D_POSIX_C_SOURCE=200809L -I"$REPO/lib/include" \
+    -I"$CLI" -c "$CLI/certify_session.c" -o "$OBJ/cli/certify_session.o"
+  build certify_session fuzz_certify_session.c -I"$CLI" &&
+    link certify_session "$OBJ/cli/session.o" "$OBJ/cli/certify_session.o"
+  harnesses+=(certify_session)
 fi
 
 for h in "${harnesses[@]}"; do
