@@ -10,8 +10,10 @@
  * two strict pgw_conns (each side's messages received by a conn of the
  * other role, then sent through a conn of their own), the observer with
  * one strict state machine for both sides; fed the same chunks in wire
- * order, they must agree on whether every rule was kept, and on a failure
- * on the side that broke one and the rule.
+ * order (and "@ tls on" as pgw_conn_tls_established() / pgw_observer_tls_on()),
+ * they must agree on whether every rule was kept, and on a failure on the
+ * side that broke one and the rule, or that "@ tls on" has no switch to
+ * TLS before it.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -26,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef struct verdict {
   int failed;
+  int misplaced_tls; /* "@ tls on" where no switch to TLS happened */
   pgw_dir dir;
   const char *rule; /* the rule's id, or "-" */
 } verdict;
@@ -43,11 +46,22 @@ static verdict observe(const pgs_session *s) {
   pgw_observer o;
   pgw_observer_options opt;
   memset(&opt, 0, sizeof opt);
-  verdict v = {0, PGW_FRONTEND, "-"};
+  verdict v = {0, 0, PGW_FRONTEND, "-"};
   FUZZ_ASSERT(pgw_observer_init(&o, &opt) == 0);
   int bad = 0;
   for (size_t i = 0; i < s->count && !bad; i++) {
     const pgs_item *it = &s->items[i];
+    if (it->kind == PGS_META && strcmp(it->key, "tls") == 0 &&
+        strcmp(it->value, "on") == 0) {
+      int rc = pgw_observer_tls_on(&o);
+      if (rc == PGW_ERR_INVALID_ARGUMENT) {
+        v.failed = v.misplaced_tls = 1;
+        pgw_observer_free(&o);
+        return v;
+      }
+      bad = rc < 0;
+      continue;
+    }
     if (it->kind != PGS_CHUNK) continue;
     bad = pgw_observer_feed(&o, it->dir, it->data, it->len) < 0 ||
           observe_drain(&o, it->dir);
@@ -80,9 +94,14 @@ static verdict certify(const pgs_session *s, char *line, size_t cap) {
   FUZZ_ASSERT(strlen(text) == len);                       /* no NUL */
   snprintf(line, cap, "%s", text);
   free(text);
-  verdict v = {rc, PGW_FRONTEND, "-"};
+  verdict v = {rc, 0, PGW_FRONTEND, "-"};
   if (rc == 0) {
     FUZZ_ASSERT(strncmp(line, "PASS  fuzz.pgs: ", 16) == 0);
+    return v;
+  }
+  if (strncmp(line, "FAIL  fuzz.pgs: line ", 21) == 0) {
+    FUZZ_ASSERT(strstr(line, ": '@ tls on' without a switch to TLS\n"));
+    v.misplaced_tls = 1;
     return v;
   }
   static const char fe[] = "FAIL  fuzz.pgs: the frontend broke rule ";
@@ -107,7 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   verdict c = certify(&s, line, sizeof line);
   verdict o = observe(&s);
   FUZZ_ASSERT(c.failed == o.failed);
-  if (c.failed) {
+  FUZZ_ASSERT(c.misplaced_tls == o.misplaced_tls);
+  if (c.failed && !c.misplaced_tls) {
     FUZZ_ASSERT(c.dir == o.dir);
     FUZZ_ASSERT(strcmp(c.rule, o.rule) == 0);
   }

@@ -33,11 +33,11 @@ wait_port() {   # wait_port PORT SECONDS
   return 1
 }
 
-# start_pg VERSION: a throwaway server (scripts/pg); sets PGW_PG_* and
-# registers its stop.
+# start_pg VERSION [--ssl]: a throwaway server (scripts/pg); sets PGW_PG_*
+# and registers its stop.
 start_pg() {
   local env
-  env=$(bash "$REPO/scripts/pg" start "$1") || die "scripts/pg start $1 failed"
+  env=$(bash "$REPO/scripts/pg" start "$@") || die "scripts/pg start $* failed"
   eval "$env"
   STOP_PG+=("$PGW_PG_DIR")
 }

@@ -58,7 +58,16 @@ typedef struct cert_target {
   const char *database;
   int timeout_ms;         /* deadline of every read */
   const char *record_dir; /* NULL, or keep each case's traffic here */
+  int tls;                /* CERT_TLS_*: every connection inside TLS */
+  const char *tls_ca;     /* NULL, or verify the server against this CA */
+  const char *tls_host;   /* SNI and the name verified (default: addr's) */
 } cert_target;
+
+enum { CERT_TLS_OFF = 0, CERT_TLS_REQUEST = 1, CERT_TLS_DIRECT = 2 };
+
+/* 1 if the case negotiates encryption itself (an ssl, gss or starttls
+ * step, or a direct-SSL ClientHello): it cannot run inside --tls. */
+int cert_case_negotiates(const cert_case *c);
 
 typedef struct cert_result {
   cert_verdict verdict;

@@ -27,6 +27,8 @@ static int usage(const char *why, const char *arg) {
           " [--json FILE]\n"
           "       [--junit FILE] [--record DIR] [--timeout SECONDS]"
           " [--stop-after-hang]\n"
+          "       [--tls | --sslnegotiation=direct] [--tls-ca FILE]"
+          " [--tls-host NAME]\n"
           "  pgw certify session FILE.pgs\n"
           "  pgw certify rules\n",
           why, arg ? ": " : "", arg ? arg : "");
@@ -47,6 +49,10 @@ static int flag(cert_opts *o, const char *a) {
   if (strcmp(a, "--list") == 0) return o->list = 1;
   if (strcmp(a, "--markdown") == 0) return o->markdown = 1;
   if (strcmp(a, "--stop-after-hang") == 0) return o->stop_after_hang = 1;
+  if (strcmp(a, "--tls") == 0) {
+    if (o->t.tls == CERT_TLS_OFF) o->t.tls = CERT_TLS_REQUEST;
+    return 1;
+  }
   return 0;
 }
 
@@ -75,6 +81,17 @@ static int parse(cert_opts *o, int argc, char **argv) {
       o->t.record_dir = v;
     else if ((v = opt(argc, argv, &i, "--timeout")))
       tmo = v;
+    else if ((v = opt(argc, argv, &i, "--sslnegotiation"))) {
+      if (strcmp(v, "direct") == 0)
+        o->t.tls = CERT_TLS_DIRECT;
+      else if (strcmp(v, "postgres") == 0)
+        o->t.tls = o->t.tls ? o->t.tls : CERT_TLS_OFF;
+      else
+        return usage("--sslnegotiation is postgres or direct", v);
+    } else if ((v = opt(argc, argv, &i, "--tls-ca")))
+      o->t.tls_ca = v;
+    else if ((v = opt(argc, argv, &i, "--tls-host")))
+      o->t.tls_host = v;
     else if (argv[i][0] == '-')
       return usage("unknown or incomplete option", argv[i]);
     else if (o->t.addr)
@@ -107,10 +124,19 @@ static int selected(const char *pattern, const char *id) {
   return hit;
 }
 
-static size_t select_cases(const cert_opts *o, const cert_case **out) {
+/* Inside --tls the cases that negotiate encryption themselves are left
+ * out (*skipped counts them). */
+static size_t select_cases(const cert_opts *o, const cert_case **out,
+                           size_t *skipped) {
   size_t i, n = 0;
-  for (i = 0; i < cert_case_count; i++)
-    if (selected(o->cases, cert_cases[i].id)) out[n++] = &cert_cases[i];
+  *skipped = 0;
+  for (i = 0; i < cert_case_count; i++) {
+    if (!selected(o->cases, cert_cases[i].id)) continue;
+    if (o->t.tls && cert_case_negotiates(&cert_cases[i]))
+      ++*skipped;
+    else
+      out[n++] = &cert_cases[i];
+  }
   return n;
 }
 
@@ -183,7 +209,12 @@ static int server(int argc, char **argv) {
   int rc = parse(&o, argc, argv);
   if (rc == 0 && check_rules() != 0) rc = 2;
   if (rc == 0 && sel) {
-    n = select_cases(&o, sel);
+    size_t skipped;
+    n = select_cases(&o, sel, &skipped);
+    if (skipped && !o.list)
+      printf("inside TLS: %zu case%s that negotiate encryption themselves "
+             "left out\n",
+             skipped, skipped == 1 ? "" : "s");
     if (o.list && o.markdown)
       cert_list_markdown(stdout, sel, n);
     else if (o.list)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "pgw/pgw.h"
+#include "tls.h"
 
 /* cert_peer_next() results besides PGW_OK and PGW_ERR_*. */
 enum { CERT_EOF = 100, CERT_TIMEOUT = 101, CERT_IOERR = 102 };
@@ -26,8 +27,9 @@ typedef struct cert_peer {
   size_t loose_base; /* backend offset where loose began */
   size_t fe_off, be_off;
   int eof;
-  int slow_ms; /* next send: one byte every slow_ms */
-  FILE *rec;   /* the session file, or NULL */
+  int slow_ms;  /* next send: one byte every slow_ms */
+  FILE *rec;    /* the session file, or NULL */
+  cli_tls *tls; /* after cert_peer_starttls(): every byte through it */
   pgw_buf out;
   uint8_t buf[65536];
 } cert_peer;
@@ -52,6 +54,17 @@ int cert_peer_next(cert_peer *p, pgw_message *m, int timeout_ms);
 const pgw_conn *cert_peer_conn(const cert_peer *p);
 /* Stream offset of m (backend direction). */
 size_t cert_peer_offset(const cert_peer *p, const pgw_message *m);
+
+/* Bring TLS up on the connection: after an S answer to SSLRequest, or
+ * first thing (direct: ALPN "postgresql" unless noalpn). host is sent as
+ * SNI and, with ca, verified. The strict conn resumes inside TLS and the
+ * session file gets "@ tls on". 0, or -1 with the reason in err (the
+ * connection is then closed: reads see the end of the stream). */
+int cert_peer_starttls(cert_peer *p, int direct, int noalpn, const char *host,
+                       const char *ca, int timeout_ms, char *err, size_t n);
+/* SSLRequest and the bytes b[0..n) in one write (the strict conn sees
+ * the SSLRequest only). 0, -1 on a socket error, or pgw's refusal. */
+int cert_peer_send_ssl_pipelined(cert_peer *p, const uint8_t *b, size_t n);
 
 /* Half-close: no more bytes from us. */
 void cert_peer_shutdown(cert_peer *p);

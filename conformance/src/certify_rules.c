@@ -17,7 +17,7 @@ const cert_rule cert_rules[] = {
   {"startup.backend-key-data", "BackendKeyData (process id and secret key) comes before the first ReadyForQuery."},
   {"startup.request-code", "An unknown request code in a startup packet is refused with FATAL 0A000."},
   {"startup.ssl.once", "SSLRequest may be sent once per connection."},
-  {"startup.direct-ssl", "A TLS ClientHello where a startup packet belongs is not parsed as one."},
+  {"startup.direct-ssl", "A TLS ClientHello where a startup packet belongs is not parsed as one; a server that speaks direct SSL (PostgreSQL 17+) needs ALPN postgresql."},
   {"startup.eof", "A client closing before or during the startup gets no further messages."},
   {"startup.framing", "A startup packet is assembled from any split into TCP segments."},
   {"startup.timeout", "A server waits for the startup packet of a slow client."},

@@ -69,11 +69,64 @@ static int open_peer(runner *u, cert_peer *p, const char *suffix) {
   return GO;
 }
 
+/* The host part of HOST:PORT or [HOST]:PORT, for SNI and verification. */
+static const char *tls_host(const cert_target *t, char *buf, size_t n) {
+  if (t->tls_host) return t->tls_host;
+  const char *a = t->addr, *end = strrchr(a, ':');
+  if (a[0] == '[' && end && end > a && end[-1] == ']')
+    snprintf(buf, n, "%.*s", (int)(end - a - 2), a + 1);
+  else
+    snprintf(buf, n, "%.*s", end ? (int)(end - a) : (int)strlen(a), a);
+  return buf;
+}
+
+/* starttls [direct] [noalpn]: the handshake now. Failing: after an S
+ * answer a FAIL; a direct-SSL handshake a server refuses ends the case
+ * UNSUPPORTED (PostgreSQL before 17), or with noalpn is the server
+ * closing (the next expect judges it). */
+static int starttls(runner *u, int direct, int noalpn) {
+  char host[256], err[512];
+  if (cert_peer_starttls(&u->peer, direct, noalpn,
+                         tls_host(u->t, host, sizeof host), u->t->tls_ca,
+                         u->t->timeout_ms, err, sizeof err) == 0)
+    return GO;
+  if (direct && noalpn) return GO;
+  if (direct) {
+    snprintf(u->r->detail, sizeof u->r->detail,
+             "direct SSL refused by the server (%s)", err);
+    return STOP;
+  }
+  return failf(u, "%s", err);
+}
+
+/* --tls: SSLRequest, then the handshake after S; --sslnegotiation=direct:
+ * the handshake at once. */
+static int tls_first(runner *u) {
+  if (u->t->tls == CERT_TLS_DIRECT) {
+    int st = starttls(u, 1, 0);
+    char why[sizeof u->r->detail];
+    snprintf(why, sizeof why, "%s", u->r->detail);
+    return st == STOP ? failf(u, "--sslnegotiation=direct: %s", why) : st;
+  }
+  pgw_message m;
+  memset(&m, 0, sizeof m);
+  m.kind = PGW_MSG_SSL_REQUEST;
+  if (cert_peer_send(&u->peer, &m) != 0)
+    return failf(u, "--tls: could not send SSLRequest");
+  int rc = cert_peer_next(&u->peer, &m, u->t->timeout_ms);
+  if (rc != PGW_OK || m.kind != PGW_MSG_SSL_RESPONSE)
+    return failf(u, "--tls: no answer to SSLRequest");
+  if (m.body.encryption.answer != 'S')
+    return failf(u, "--tls: the server answered '%c' to SSLRequest",
+                 m.body.encryption.answer);
+  return starttls(u, 0, 0);
+}
+
 static int ensure_open(runner *u) {
   if (u->open) return GO;
   if (open_peer(u, &u->peer, u->suffix) != GO) return FAILED;
   u->open = 1;
-  return GO;
+  return u->t->tls ? tls_first(u) : GO;
 }
 
 /* ---- sending ------------------------------------------------------------ */
@@ -190,11 +243,11 @@ static int expect_words(runner *u, int argc, char **argv) {
   }
 }
 
-static int quiet(runner *u, int ms) {
+static int quiet(runner *u, int ms, int or_close) {
   pgw_message m;
   char got[400];
   int rc = cert_peer_next(&u->peer, &m, ms);
-  if (rc == CERT_TIMEOUT) return GO;
+  if (rc == CERT_TIMEOUT || (rc == CERT_EOF && or_close)) return GO;
   if (rc == CERT_EOF)
     return failf(u, "expected no answer for %d ms; the server closed", ms);
   if (rc != PGW_OK) return state_failure(u, rc, &m);
@@ -287,6 +340,22 @@ static int other(runner *u, const char *sql) {
   return st;
 }
 
+/* ssl pipelined: SSLRequest and a StartupMessage in one write. */
+static int ssl_pipelined(runner *u) {
+  char w0[] = "startup";
+  char *argv[1] = {w0};
+  pgw_message m;
+  char err[256];
+  pgw_buf b;
+  int rc = cert_build_message(&u->build, 1, argv, u->t, &m, err, sizeof err);
+  if (rc <= 0) return failf(u, "case error: %s", rc < 0 ? err : "startup");
+  pgw_buf_init(&b, NULL);
+  rc = pgw_message_encode_buf(&m, &b);
+  if (rc == 0) rc = cert_peer_send_ssl_pipelined(&u->peer, b.data, b.len);
+  pgw_buf_free(&b);
+  return rc < -1 ? failf(u, "case error: pgw refuses SSLRequest") : GO;
+}
+
 static int login(runner *u, int argc, char **argv) {
   char w1[] = "AUTH", w2[] = "K?", w3[] = "Z"; /* the parser edits words */
   char *answer[3];
@@ -304,7 +373,8 @@ static int step(runner *u, int argc, char **argv) {
   if (strcmp(v, "expect") == 0) return expect_words(u, argc - 1, argv + 1);
   if (strcmp(v, "login") == 0) return login(u, argc, argv);
   if (strcmp(v, "raw") == 0) return send_raw(u, argc - 1, argv + 1);
-  if (strcmp(v, "quiet") == 0) return quiet(u, num);
+  if (strcmp(v, "quiet") == 0)
+    return quiet(u, num, argc > 2 && strcmp(argv[2], "or-close") == 0);
   if (strcmp(v, "cancel") == 0) return cancel(u, argc > 1 ? argv[1] : NULL);
   if (strcmp(v, "other") == 0 && argc == 2) return other(u, argv[1]);
   if (strcmp(v, "password") == 0 && argc == 2) {
@@ -320,6 +390,16 @@ static int step(runner *u, int argc, char **argv) {
     u->peer.slow_ms = num;
     return GO;
   }
+  if (strcmp(v, "starttls") == 0) {
+    int direct = 0, noalpn = 0;
+    for (int i = 1; i < argc; i++) {
+      direct |= strcmp(argv[i], "direct") == 0;
+      noalpn |= strcmp(argv[i], "noalpn") == 0;
+    }
+    return starttls(u, direct, noalpn);
+  }
+  if (strcmp(v, "ssl") == 0 && argc == 2 && strcmp(argv[1], "pipelined") == 0)
+    return ssl_pipelined(u);
   if (strcmp(v, "shutdown") == 0) {
     cert_peer_shutdown(&u->peer);
     return GO;
@@ -480,4 +560,18 @@ void cert_run_case(const cert_case *c, const cert_target *t, cert_result *r) {
                : st == STOP ? CERT_UNSUPPORTED
                             : CERT_PASS;
   r->duration_ms = cli_net_now_ms() - t0;
+}
+
+int cert_case_negotiates(const cert_case *c) {
+  if (strncmp(c->id, "startup/direct-ssl/", 19) == 0) return 1;
+  for (const char *s = c->script; *s;) {
+    size_t n = strcspn(s, "\n");
+    const char *w = s + (*s == '!');
+    size_t k = strcspn(w, " \n");
+    if ((k == 3 && (strncmp(w, "ssl", 3) == 0 || strncmp(w, "gss", 3) == 0)) ||
+        (k == 8 && strncmp(w, "starttls", 8) == 0))
+      return 1;
+    s += n + (s[n] == '\n');
+  }
+  return 0;
 }

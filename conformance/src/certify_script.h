@@ -19,7 +19,13 @@
  *   raw HEX|NxHH ...               bytes as given (NxHH: N bytes HH)
  *   times N VERB ...               the send N times
  *   slow MS                        the next send one byte every MS ms
- *   sleep MS   quiet MS            wait; expect no answer for MS ms
+ *   sleep MS   quiet MS [or-close] wait; expect no answer for MS ms (or
+ *                                  the server closing)
+ *   ssl pipelined                  SSLRequest and a StartupMessage in one
+ *                                  write (the conn sees the SSLRequest)
+ *   starttls [direct] [noalpn]     the TLS handshake now (after S; direct:
+ *                                  first thing, ALPN postgresql unless
+ *                                  noalpn)
  *   shutdown                       half-close our side
  *   expect ALT | ALT ...           one of the answers (see below)
  *

@@ -46,11 +46,36 @@ static int drain(checker *k, FILE *out, const char *path, pgw_dir dir) {
   return 0;
 }
 
+/* "@ tls on": both sides resume inside TLS (the frontend's bytes first:
+ * plaintext injected after the answer is the frontend's or the
+ * backend's, in that order). */
+static int tls_on(checker *k, FILE *out, const char *path, const pgs_item *it) {
+  static const pgw_dir sender[2] = {PGW_FRONTEND, PGW_BACKEND};
+  for (int i = 0; i < 2; i++) {
+    pgw_conn *in = &k->conn[!sender[i]];
+    int rc = pgw_conn_tls_established(in);
+    if (rc == PGW_ERR_INVALID_ARGUMENT) {
+      fprintf(out, "FAIL  %s: line %zu: '@ tls on' without a switch to TLS\n",
+              path, it->line);
+      return 1;
+    }
+    if (rc != 0)
+      return broke(out, path, sender[i], pgw_conn_error(in), rc,
+                   "plaintext before TLS");
+  }
+  return 0;
+}
+
 static int check(checker *k, FILE *out, const pgs_session *s,
                  const char *path) {
   size_t i;
   for (i = 0; i < s->count; i++) {
     const pgs_item *it = &s->items[i];
+    if (it->kind == PGS_META && strcmp(it->key, "tls") == 0 &&
+        strcmp(it->value, "on") == 0) {
+      if (tls_on(k, out, path, it)) return 1;
+      continue;
+    }
     if (it->kind != PGS_CHUNK) continue;
     pgw_conn_receive(&k->conn[!it->dir], it->data, it->len);
     if (drain(k, out, path, it->dir)) return 1;

@@ -192,6 +192,9 @@ EOF
   echo "$output" | tail -20
   [ "$status" -eq 0 ]
   grep -q 'total *MUST *PASS [0-9]* FAIL 0 ' "$W/r15/postgres-15-scram.txt"
+  # inside TLS after SSLRequest, as the hostssl-only user, certificate verified
+  grep -q 'total *MUST *PASS [0-9]* FAIL 0 ' "$W/r15/postgres-15-tls.txt"
+  grep -q 'left out' "$W/r15/postgres-15-tls.txt"
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['cases']) >= 200" "$W/r15/postgres-15-scram.json"
 }
 
@@ -202,6 +205,21 @@ EOF
   echo "$output" | tail -20
   [ "$status" -eq 0 ]
   grep -q 'total *MUST *PASS [0-9]* FAIL 0 ' "$W/r18/postgres-18-scram.txt"
+  # inside TLS after SSLRequest and inside direct SSL (PostgreSQL 17+)
+  grep -q 'total *MUST *PASS [0-9]* FAIL 0 ' "$W/r18/postgres-18-tls.txt"
+  grep -q 'total *MUST *PASS [0-9]* FAIL 0 ' "$W/r18/postgres-18-direct.txt"
+  grep -q '^PASS .*startup/direct-ssl/login' "$W/r18/postgres-18-scram.txt"
+}
+
+@test "certify: TLS sessions it records decode, and certify session keeps every rule" {
+  for f in "$REPO"/conformance/sessions/pg15/tls/*.pgs "$REPO"/conformance/sessions/pg18/tls/*.pgs; do
+    "$PGW" dump --roundtrip "$f" >/dev/null
+    run "$PGW" certify session "$f"
+    [ "$status" -eq 0 ]
+    [[ $output == PASS* ]]
+  done
+  grep -q '^@ tls on' "$REPO/conformance/sessions/pg18/tls/simple_query_select-one.pgs"
+  grep -q '^@ tls direct' "$REPO/conformance/sessions/pg18/tls/direct-simple_query_select-one.pgs"
 }
 
 @test "certify: --record keeps each case's traffic; pgw dump and certify session read it" {

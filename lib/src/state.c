@@ -1250,7 +1250,10 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
   describe(s, dir, ctx, tok);
   int closed = closed_for(s, dir);
   enum pgw__rule_index rule;
-  if (dir == PGW_FRONTEND)
+  if (dir == PGW_FRONTEND && (s->phase == PGW_PHASE_SSL_NEGOTIATION ||
+                              s->phase == PGW_PHASE_GSS_NEGOTIATION))
+    rule = PGW__R_BYTES_BEFORE_ANSWER;
+  else if (dir == PGW_FRONTEND)
     rule = closed ? PGW__R_FE_AFTER_END : PGW__R_FE_ORDER;
   else if (closed)
     rule = PGW__R_BE_AFTER_END;
@@ -1415,8 +1418,14 @@ pgw_phase pgw_state_phase(const pgw_state *s) {
 }
 
 pgw_framing pgw_state_framing(const pgw_state *s, pgw_dir dir) {
+  /* A frontend that does not wait for the SSL/GSS answer sends what
+   * would follow it, a startup packet: read it as one, and refuse it
+   * (negotiation.no-bytes-before-answer). */
   if (dir == PGW_FRONTEND)
-    return s->phase == PGW_PHASE_STARTUP || s->phase == PGW_PHASE_TLS_HANDSHAKE
+    return s->phase == PGW_PHASE_STARTUP ||
+                   s->phase == PGW_PHASE_TLS_HANDSHAKE ||
+                   s->phase == PGW_PHASE_SSL_NEGOTIATION ||
+                   s->phase == PGW_PHASE_GSS_NEGOTIATION
                ? PGW_FRAMING_STARTUP
                : PGW_FRAMING_STANDARD;
   return s->phase == PGW_PHASE_SSL_NEGOTIATION ||

@@ -1,0 +1,36 @@
+/* tls.h - the client end of TLS for the pgw command (OpenSSL), on a
+ * connected socket, with a deadline on every wait. The library never
+ * sees it: pgw_conn only learns that encryption is up. */
+#ifndef PGW_CLI_TLS_H
+#define PGW_CLI_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct cli_tls cli_tls;
+
+/* Handshake as a client on fd (which stays owned by the caller). host:
+ * the name sent as SNI and, with ca_file, verified against the server's
+ * certificate (NULL: no SNI); ca_file NULL: the certificate is not
+ * verified. alpn: offer "postgresql" (direct SSL needs it). Returns the
+ * session, or NULL with a one-line reason in err. */
+cli_tls *cli_tls_connect(int fd, const char *host, const char *ca_file,
+                         int alpn, int timeout_ms, char *err, size_t n);
+
+/* Up to n decrypted bytes within timeout_ms: > 0 bytes, 0 at the end of
+ * the stream (close_notify or the peer closed), -1 on an error, -2 when
+ * nothing arrived in time. */
+ssize_t cli_tls_read(cli_tls *t, uint8_t *buf, size_t n, int timeout_ms);
+
+/* All n bytes, encrypted: 0, or -1 (error or 10 s without progress). */
+int cli_tls_write(cli_tls *t, const uint8_t *p, size_t n);
+
+/* The negotiated protocol ("TLSv1.3") and ALPN ("postgresql" or ""). */
+const char *cli_tls_version(const cli_tls *t);
+const char *cli_tls_alpn(const cli_tls *t, char *buf, size_t n);
+
+/* Send close_notify (best effort) and free; NULL is fine. */
+void cli_tls_close(cli_tls *t);
+
+#endif
