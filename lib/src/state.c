@@ -1179,7 +1179,9 @@ static int frontend_unread(pgw_state *s, const pgw_message *m, int tok,
  * and drops anything with a notice when idle; measured by
  * conformance/diff). While a request is pending, Authentication,
  * NegotiateProtocolVersion, FunctionCallResponse, PortalSuspended and a
- * DataRow without its RowDescription are refused. */
+ * DataRow without its RowDescription are refused; after an ErrorResponse
+ * in a simple query libpq discards RowDescription and DataRow until
+ * ReadyForQuery. */
 static int libpq_tolerates(const pgw_state *s, int tok) {
   /* a second BackendKeyData during the startup overwrites the first */
   if (tok == PGW_MSG_BACKEND_KEY_DATA && s->phase == PGW_PHASE_INITIALIZATION)
@@ -1189,6 +1191,8 @@ static int libpq_tolerates(const pgw_state *s, int tok) {
   /* pqFunctionCall3 has its own loop and refuses the rest ("protocol
    * error: no function result") */
   if (q_front(s) == IT_FUNCTION_CALL) return 0;
+  if (tok == PGW_MSG_DATA_ROW)
+    return q_front(s) == IT_QUERY && s->bctx == B_RFQ;
   switch (tok) {
   case PGW_MSG_PARAMETER_DESCRIPTION: /* a result of its own: rows_lost() */
   case PGW_MSG_PARSE_COMPLETE:
@@ -1242,6 +1246,22 @@ static void rows_lost(pgw_state *s) {
   }
 }
 
+/* A RowDescription let through out of turn: libpq takes it as a new
+ * result in a simple query (leaving COPY OUT, or after the client ended
+ * COPY IN), and its rows follow; after an ErrorResponse it discards it;
+ * in extended query the rows that follow are lost to it. */
+static void row_description_out_of_turn(pgw_state *s, const pgw_message *m) {
+  int simple = s->q_len && q_front(s) == IT_QUERY;
+  if (simple && s->bctx == B_RFQ) return;
+  s->row_cols =
+      simple ? (int32_t)m->body.row_description.columns.count : ROWS_LOST;
+  s->unnamed_cols = simple ? s->unnamed_cols : ROWS_LOST;
+  if (simple && s->bctx != B_COPY_IN && s->bctx < B_COPY_BOTH) {
+    s->bctx = B_Q_ROWS;
+    refresh(s);
+  }
+}
+
 /* No row allows the message. */
 static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
                        uint8_t ctx, int tok) {
@@ -1265,14 +1285,9 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
       s->reason, rule);
   if (rc != PGW_OK || dir != PGW_BACKEND) return rc;
   /* the violation was let through: resynchronise */
-  if (tok == PGW_MSG_ROW_DESCRIPTION && !m->malformed) {
-    /* libpq takes it as a new result in a simple query; in extended query
-     * the rows that follow are lost to it */
-    int simple = s->q_len && q_front(s) == IT_QUERY;
-    s->row_cols =
-        simple ? (int32_t)m->body.row_description.columns.count : ROWS_LOST;
-    s->unnamed_cols = simple ? s->unnamed_cols : ROWS_LOST;
-  }
+  if (tok == PGW_MSG_ROW_DESCRIPTION &&
+      (!m->malformed || pgw__body_complete(m->kind, m->malformed)))
+    row_description_out_of_turn(s, m);
   if (tok == PGW_MSG_PARAMETER_DESCRIPTION && !m->malformed) rows_lost(s);
   if (tok == PGW_MSG_READY_FOR_QUERY)
     lenient_rfq(s, m);
