@@ -124,10 +124,8 @@ int pgw_conn_next(pgw_conn *c, pgw_message *m) {
   /* A row while rows are due (only a backend decoder yields DataRow):
    * pgw_state_feed() would accept it and change nothing, and a row never
    * needs the decoder re-synced; so the decoder's fast path is enough. */
-  if ((c->state.bctx == PGW__BCTX_Q_ROWS ||
-       c->state.bctx == PGW__BCTX_EXEC_ROWS) &&
-      c->status == 0 && c->on_receive == NULL &&
-      pgw__decoder_row(&c->decoder, m)) {
+  if (pgw__state_rows_due(&c->state) && c->status == 0 &&
+      c->on_receive == NULL && pgw__decoder_row(&c->decoder, m)) {
     if (PGW__LIKELY(c->state.row_cols < 0 || m->body.data_row.columns.count ==
                                                  (size_t)c->state.row_cols))
       return PGW_OK;
