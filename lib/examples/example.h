@@ -1,7 +1,7 @@
 /*
  * example.h - what the examples share and that is not pgw's job: sockets,
  * the "key=value ..." connection string, and the password exchanges
- * (md5 and SCRAM-SHA-256 through OpenSSL's libcrypto; pgw itself depends
+ * (auth.c: md5 and SCRAM-SHA-256 through OpenSSL's libcrypto; pgw depends
  * on nothing). Written for clarity, not as a library.
  */
 #ifndef PGW_EXAMPLE_H
