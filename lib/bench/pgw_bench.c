@@ -17,6 +17,10 @@
  *   encode  decode, then re-encode every message with pgw_message_encode()
  *   bare    the upper bound: a loop that frames messages and walks DataRow
  *           column lengths, nothing else, compiled with the same flags
+ *   observe FILE is a session file (.pgs, both directions): its chunks go
+ *           through a pgw_observer in wire order; bare then frames the
+ *           same two streams (bench_session.h). Only bare and observe
+ *           take a session file.
  *
  * With --socket the bytes come from a server over a unix socket instead
  * (pgw-bench-server replays a capture): each pass opens a connection, sends
@@ -248,6 +252,7 @@ static size_t read_some(int fd, uint8_t *rbuf, size_t cap) {
 /* ---- conn -------------------------------------------------------------- */
 
 #include "bench_conn.h"
+#include "bench_session.h"
 
 /* Read messages through the decoder until a ReadyForQuery; count them in
  * t if t is not NULL. */
@@ -311,7 +316,8 @@ static void usage(void) {
   fprintf(stderr,
           "usage: pgw-bench [--passes N] [--mode MODE[,MODE...]] "
           "[--chunk BYTES] FILE\n"
-          "         MODE: decode, conn, encode, bare\n"
+          "         MODE: decode, conn, encode, bare; "
+          "FILE.pgs: bare, observe\n"
           "       pgw-bench [--passes N] [--mode decode|conn] [--rbuf BYTES] "
           "--socket PATH\n");
   exit(2);
@@ -324,9 +330,9 @@ static size_t parse_size(const char *s) {
   return (size_t)v;
 }
 
-enum mode { M_DECODE, M_CONN, M_ENCODE, M_BARE, M_COUNT };
+enum mode { M_DECODE, M_CONN, M_ENCODE, M_BARE, M_OBSERVE, M_COUNT };
 static const char *const mode_names[M_COUNT] = {"decode", "conn", "encode",
-                                                "bare"};
+                                                "bare", "observe"};
 
 /* One mode's measurements. */
 typedef struct run {
@@ -434,6 +440,17 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  size_t flen = strlen(file);
+  bench_session *sess = NULL;
+  if (flen > 4 && !strcmp(file + flen - 4, ".pgs")) {
+    for (size_t k = 0; k < nruns; k++)
+      if (runs[k].mode != M_BARE && runs[k].mode != M_OBSERVE) usage();
+    sess = session_load(file);
+  } else {
+    for (size_t k = 0; k < nruns; k++)
+      if (runs[k].mode == M_OBSERVE) usage();
+  }
+
   size_t len;
   uint8_t *data = bench_load(file, &len);
   if (data == NULL) exit(1);
@@ -465,9 +482,12 @@ int main(int argc, char **argv) {
       case M_DECODE: decode_pass(&d, data, len, chunk, &t); break;
       case M_ENCODE: encode_pass(&d, &out, data, len, p == 0, &t); break;
       case M_CONN: bench_conn_pass(cs, data, len, chunk, &t); break;
+      case M_OBSERVE: observe_pass(sess, &t); break;
       case M_BARE:
       case M_COUNT:
-        if (bare_pass(data, len, &t)) {
+        if (sess) {
+          bare_session_pass(sess, &t);
+        } else if (bare_pass(data, len, &t)) {
           fprintf(stderr, "pgw-bench: bare loop: impossible length\n");
           exit(1);
         }
@@ -483,11 +503,13 @@ int main(int argc, char **argv) {
       check_same(&t, &r->first);
     }
   }
+  if (sess) len = sess->len[0] + sess->len[1]; /* the wire bytes */
   for (size_t k = 0; k < nruns; k++) {
     print_result(mode_names[runs[k].mode], &runs[k], passes, len);
     free(runs[k].secs);
   }
   if (cs) bench_conn_close(cs);
+  if (sess) session_free(sess);
   pgw_buf_free(&out);
   pgw_decoder_free(&d);
   free(data);

@@ -109,12 +109,18 @@ static PGW__NOINLINE int next_general(pgw_conn *c, pgw_message *m) {
   return PGW_OK;
 }
 
-/* A fast-path row whose column count the state must judge. */
+/* A fast-path row the state must judge (its column count differs, or its
+ * RowDescription was lost); a violation it lets through is counted. */
 static PGW__NOINLINE int row_mismatch(pgw_conn *c, pgw_message *m) {
+  size_t warned = pgw_state_violations(&c->state);
   int rc = pgw_state_feed(&c->state, peer_of(c), m);
   if (rc < 0) {
     pgw_error e = *pgw_state_error(&c->state);
     return fail(c, &e);
+  }
+  if (pgw_state_violations(&c->state) != warned) {
+    c->warning = *pgw_state_error(&c->state);
+    c->warnings++;
   }
   return PGW_OK;
 }
@@ -126,8 +132,9 @@ int pgw_conn_next(pgw_conn *c, pgw_message *m) {
    * needs the decoder re-synced; so the decoder's fast path is enough. */
   if (pgw__state_rows_due(&c->state) && c->status == 0 &&
       c->on_receive == NULL && pgw__decoder_row(&c->decoder, m)) {
-    if (PGW__LIKELY(c->state.row_cols < 0 || m->body.data_row.columns.count ==
-                                                 (size_t)c->state.row_cols))
+    /* row_cols -1: no RowDescription to compare with; below: lost. */
+    if (PGW__LIKELY(c->state.row_cols == -1 || m->body.data_row.columns.count ==
+                                                   (size_t)c->state.row_cols))
       return PGW_OK;
     return row_mismatch(c, m);
   }
