@@ -58,9 +58,10 @@ static void query_message(pgw_message *m) {
 }
 
 /* Receive data[0..len) in chunk-sized pieces; count messages in t if not
- * NULL. Returns 1 if the last message was ReadyForQuery. */
+ * NULL; with batch, rows through pgw_conn_rows(). Returns 1 if the last
+ * message was ReadyForQuery. */
 static int conn_feed(pgw_conn *c, const uint8_t *data, size_t len, size_t chunk,
-                     tally *t) {
+                     int batch, tally *t) {
   pgw_message m;
   int ready = 0;
   size_t off = 0;
@@ -69,7 +70,14 @@ static int conn_feed(pgw_conn *c, const uint8_t *data, size_t len, size_t chunk,
     int rc = pgw_conn_receive(c, data + off, n);
     if (rc) conn_fail("pgw_conn_receive", rc, c);
     off += n;
-    while ((rc = pgw_conn_next(c, &m)) == PGW_OK) {
+    for (;;) {
+      size_t ncols;
+      int rows = batch ? pgw_conn_rows(c, g_values, BATCH_VALUES, &ncols) : 0;
+      if (rows > 0) {
+        if (t) visit_values(g_values, (size_t)rows, ncols, t);
+        continue;
+      }
+      if ((rc = pgw_conn_next(c, &m)) != PGW_OK) break;
       if (t) on_message(&m, t);
       ready = m.kind == PGW_MSG_READY_FOR_QUERY;
     }
@@ -96,7 +104,7 @@ static bench_conn_state *bench_conn_open(const char *file,
 }
 
 static void bench_conn_pass(bench_conn_state *cs, const uint8_t *data,
-                            size_t len, size_t chunk, tally *t) {
+                            size_t len, size_t chunk, int batch, tally *t) {
   pgw_conn c;
   pgw_message m;
   conn_init(&c, cs->alloc, cs->startup ? PGW_PHASE_STARTUP : PGW_PHASE_READY);
@@ -104,7 +112,8 @@ static void bench_conn_pass(bench_conn_state *cs, const uint8_t *data,
   if (cs->startup) {
     startup_message(&m);
     conn_send(&c, &m, &cs->out);
-    if (!conn_feed(&c, cs->startup, cs->startup_len, cs->startup_len, NULL)) {
+    if (!conn_feed(&c, cs->startup, cs->startup_len, cs->startup_len, 0,
+                   NULL)) {
       fprintf(stderr, "pgw-bench: FILE.startup does not end with "
                       "ReadyForQuery\n");
       exit(1);
@@ -112,7 +121,7 @@ static void bench_conn_pass(bench_conn_state *cs, const uint8_t *data,
   }
   query_message(&m);
   conn_send(&c, &m, &cs->out);
-  conn_feed(&c, data, len, chunk, t);
+  conn_feed(&c, data, len, chunk, batch, t);
   int rc = pgw_conn_finish(&c);
   if (rc) conn_fail("pgw_conn_finish", rc, &c);
   pgw_conn_free(&c);

@@ -141,6 +141,21 @@ int pgw_conn_next(pgw_conn *c, pgw_message *m) {
   return next_general(c, m);
 }
 
+int pgw_conn_rows(pgw_conn *c, pgw_value *values, size_t cap, size_t *ncols) {
+  if (c == NULL || values == NULL || ncols == NULL)
+    return PGW_ERR_INVALID_ARGUMENT;
+  *ncols = 0;
+  /* Only where pgw_conn_next()'s fast path would take them: rows due, no
+   * error, no hook, and a column count known from the RowDescription. */
+  if (!pgw__state_rows_due(&c->state) || c->status || c->on_receive ||
+      c->state.row_cols <= 0)
+    return 0;
+  int rc =
+      pgw_decoder_rows(&c->decoder, (size_t)c->state.row_cols, values, cap);
+  if (rc > 0) *ncols = (size_t)c->state.row_cols;
+  return rc;
+}
+
 int pgw_conn_finish(pgw_conn *c) {
   if (c == NULL) return PGW_ERR_INVALID_ARGUMENT;
   int rc = pgw_decoder_finish(&c->decoder);
