@@ -44,17 +44,12 @@ static void startup_message(pgw_message *m) {
       {{"user", 4}, {"pgw_trust", 9}},
       {{"database", 8}, {"pgw", 3}},
   };
-  memset(m, 0, sizeof *m);
-  m->kind = PGW_MSG_STARTUP_MESSAGE;
-  m->body.startup.protocol = PGW_PROTOCOL_3_0;
-  m->body.startup.params.count = 2;
-  m->body.startup.params.items = params;
+  pgw_param_list l = pgw_param_list_of(params, 2);
+  pgw_msg_startup(m, PGW_PROTOCOL_3_0, &l);
 }
 
 static void query_message(pgw_message *m) {
-  memset(m, 0, sizeof *m);
-  m->kind = PGW_MSG_QUERY;
-  m->body.query.text = PGW_STR("SELECT 'replayed by pgw-bench-server'");
+  pgw_msg_query(m, "SELECT 'replayed by pgw-bench-server'");
 }
 
 /* Receive data[0..len) in chunk-sized pieces; count messages in t if not
@@ -173,8 +168,7 @@ static double bench_conn_socket(int fd, uint8_t *rbuf, size_t cap, pgw_buf *out,
   if (bench_write_all(fd, out->data, out->len)) exit(1);
   conn_socket_until_ready(fd, &c, rbuf, cap, t);
   double t1 = bench_now();
-  memset(&m, 0, sizeof m);
-  m.kind = PGW_MSG_TERMINATE;
+  pgw_msg_terminate(&m);
   pgw_buf_clear(out);
   conn_send(&c, &m, out);
   if (bench_write_all(fd, out->data, out->len)) exit(1);

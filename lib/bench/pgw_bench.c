@@ -265,27 +265,21 @@ static void send_startup(int fd, pgw_buf *b) {
       {{"user", 4}, {"pgw_trust", 9}},
       {{"database", 8}, {"pgw", 3}},
   };
+  pgw_param_list l = pgw_param_list_of(params, 2);
   pgw_message m;
-  memset(&m, 0, sizeof m);
-  m.kind = PGW_MSG_STARTUP_MESSAGE;
-  m.body.startup.protocol = PGW_PROTOCOL_3_0;
-  m.body.startup.params.count = 2;
-  m.body.startup.params.items = params;
+  pgw_msg_startup(&m, PGW_PROTOCOL_3_0, &l);
   send_msg(fd, &m, b);
 }
 
 static void send_query(int fd, pgw_buf *b) {
   pgw_message m;
-  memset(&m, 0, sizeof m);
-  m.kind = PGW_MSG_QUERY;
-  m.body.query.text = PGW_STR("SELECT 'replayed by pgw-bench-server'");
+  pgw_msg_query(&m, "SELECT 'replayed by pgw-bench-server'");
   send_msg(fd, &m, b);
 }
 
 static void send_terminate(int fd, pgw_buf *b) {
   pgw_message m;
-  memset(&m, 0, sizeof m);
-  m.kind = PGW_MSG_TERMINATE;
+  pgw_msg_terminate(&m);
   send_msg(fd, &m, b);
 }
 
