@@ -113,12 +113,9 @@ int main(int argc, char **argv) {
   if (c.fd < 0) return 2;
   pgw_conn_init(&c.conn, NULL); /* frontend role, strict */
   pgw_buf_init(&c.out, NULL);
-  pgw_param p[2] = {
-      pgw_param_of("user", ci.user),
-      pgw_param_of("database", ci.dbname[0] ? ci.dbname : ci.user)};
-  pgw_param_list params = pgw_param_list_of(p, 2);
+  pgw_param p[2];
   pgw_message startup;
-  pgw_msg_startup(&startup, PGW_PROTOCOL_3_0, &params);
+  ex_startup(&startup, p, &ci); /* user and database, protocol 3.0 */
   int rc = send_msg(&c, &startup) == 0 ? run(&c) : -1;
   fflush(stdout);
   close(c.fd);

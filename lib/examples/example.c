@@ -35,6 +35,13 @@ int ex_parse_conninfo(const char *s, ex_conninfo *ci) {
   return ci->user[0] ? 0 : -1;
 }
 
+void ex_startup(pgw_message *m, pgw_param p[2], const ex_conninfo *ci) {
+  p[0] = pgw_param_of("user", ci->user);
+  p[1] = pgw_param_of("database", ci->dbname[0] ? ci->dbname : ci->user);
+  pgw_param_list params = pgw_param_list_of(p, 2);
+  pgw_msg_startup(m, PGW_PROTOCOL_3_0, &params);
+}
+
 int ex_connect(const char *host, const char *port) {
   int fd;
   if (host[0] == '/') {

@@ -18,6 +18,9 @@ typedef struct ex_conninfo {
 } ex_conninfo;
 
 int ex_parse_conninfo(const char *s, ex_conninfo *ci); /* 0 or -1 */
+/* The StartupMessage for ci (protocol 3.0; database defaults to the
+ * user); views into ci and p, which must outlive *m. */
+void ex_startup(pgw_message *m, pgw_param p[2], const ex_conninfo *ci);
 
 /* A connected TCP socket (host "127.0.0.1") or unix socket (host a
  * directory: HOST/.s.PGSQL.PORT); -1 with a message on stderr. */
