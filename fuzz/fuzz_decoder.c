@@ -25,7 +25,10 @@
  * mode); in reference mode a malformed message is a documented-level
  * deviation, counted; finish() agrees with what was delivered; the
  * reassembly buffer never grows beyond twice the limit (max_message_len,
- * or the startup packet limit).
+ * or the startup packet limit). Backend: wherever a DataRow begins in the
+ * chunk, pgw_decoder_rows() on a copy of the decoder reads k rows of its
+ * column count, and the next k messages of next() are exactly those rows
+ * (same values), ending where the batch ended.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +56,42 @@ static void *lim_realloc(void *p, size_t n, void *u) {
 static void lim_free(void *p, void *u) {
   (void)u;
   free(p);
+}
+
+/* pgw_decoder_rows() on a copy of d, when a DataRow begins at the next
+ * unread byte: what next() must deliver after it. */
+typedef struct batch {
+  pgw_value v[64];
+  size_t rows, done, cols, end_pos;
+} batch;
+
+static void batch_take(batch *b, const pgw_decoder *d) {
+  b->rows = b->done = 0;
+  size_t pos = d->chunk_pos;
+  if (d->chunk == NULL || d->chunk_len - pos < 7 || d->chunk[pos] != 'D')
+    return;
+  b->cols = (size_t)d->chunk[pos + 5] << 8 | d->chunk[pos + 6];
+  if (b->cols == 0) return;
+  pgw_decoder copy = *d; /* the rows read only the chunk */
+  int k = pgw_decoder_rows(&copy, b->cols, b->v, 64);
+  FUZZ_ASSERT(k >= 0 && (size_t)k <= 64 / b->cols);
+  FUZZ_ASSERT(k > 0 || copy.chunk_pos == pos);
+  b->rows = (size_t)k;
+  b->end_pos = copy.chunk_pos;
+}
+
+/* m, from next(), must be the batch's next row. */
+static void batch_check(batch *b, const pgw_decoder *d, const pgw_message *m) {
+  FUZZ_ASSERT(m->kind == PGW_MSG_DATA_ROW && m->malformed == 0);
+  FUZZ_ASSERT(m->body.data_row.columns.count == b->cols);
+  pgw_iter it = pgw_value_iter(&m->body.data_row.columns);
+  pgw_value v;
+  for (size_t i = 0; i < b->cols; i++) {
+    FUZZ_ASSERT(pgw_value_next(&it, &v) == 1);
+    const pgw_value *w = &b->v[b->done * b->cols + i];
+    FUZZ_ASSERT(v.len == w->len && v.ptr == w->ptr);
+  }
+  if (++b->done == b->rows) FUZZ_ASSERT(d->chunk_pos == b->end_pos);
 }
 
 static const uint32_t protocols[4] = {0, PGW_PROTOCOL_3_0, PGW_PROTOCOL_3_2,
@@ -115,6 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t fed = 0;      /* stream bytes handed to the decoder */
   size_t expected = 0; /* offset of the next message */
   int stopped = 0;     /* error or direct SSL */
+  static batch rows;   /* backend: a batch read ahead of next() */
+  rows.rows = rows.done = 0;
   for (size_t c = 0; c <= nsplit && !stopped; c++) {
     size_t clen = c < nsplit ? split[c] : total - fed;
     if (clen > total - fed) clen = total - fed;
@@ -126,8 +167,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (;;) {
       pgw_message m;
       pgw_framing framing = pgw_decoder_framing(&d);
+      if (FUZZ_DIR == PGW_BACKEND && rows.done == rows.rows)
+        batch_take(&rows, &d);
       int rc = pgw_decoder_next(&d, &m);
       FUZZ_ASSERT(fuzz_status_known(rc));
+      if (rows.done < rows.rows) {
+        FUZZ_ASSERT(rc == PGW_OK);
+        batch_check(&rows, &d, &m);
+      }
       if (rc == PGW_OK) {
         FUZZ_ASSERT(m.offset == expected);
         FUZZ_ASSERT(m.wire_len >= 1);

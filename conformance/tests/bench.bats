@@ -121,3 +121,28 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
   [[ $output == *"wide-200: pgw decode / bare loop (msg/s)"*" = "* ]]
   [[ $output == *"wide-200: pgw conn e2e / libpq e2e (speed)"*" = "* ]] || [[ ! -x $BENCH_DIR/pgw-bench-libpq ]]
 }
+
+@test "pgw-bench: batch row reads (rows, conn-rows) see the same rows as decode" {
+  run "$BENCH_DIR/pgw-bench" --mode decode,rows,conn-rows --passes 2 "$FIX"
+  [ "$status" -eq 0 ]
+  for mode in decode rows conn-rows; do
+    line=$(grep "^result mode=$mode " <<<"$output")
+    [ "$(field messages "$line")" = 203 ]
+    [ "$(field rows "$line")" = 200 ]
+    [ "$(field colsum "$line")" = "$COLSUM" ]
+    [ "$(field steady_allocs "$line")" = 0 ] || [ "$mode" = conn-rows ]
+  done
+}
+
+@test "pgw-bench: a recorded pgbench session through the observer and the bare loop" {
+  local s=$REPO/conformance/sessions/pg15/pgbench-extended.pgs
+  run "$BENCH_DIR/pgw-bench" --mode bare,observe --passes 2 "$s"
+  [ "$status" -eq 0 ]
+  bare=$(grep "^result mode=bare " <<<"$output")
+  obs=$(grep "^result mode=observe " <<<"$output")
+  [ "$(field messages "$bare")" = "$(field messages "$obs")" ]
+  [ "$(field colsum "$bare")" = "$(field colsum "$obs")" ]
+  [ "$(field messages "$obs")" = 42 ]
+  run "$BENCH_DIR/pgw-bench" --mode decode --passes 1 "$s"
+  [ "$status" -eq 2 ]   # a session file takes bare and observe only
+}

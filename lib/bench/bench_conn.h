@@ -44,23 +44,19 @@ static void startup_message(pgw_message *m) {
       {{"user", 4}, {"pgw_trust", 9}},
       {{"database", 8}, {"pgw", 3}},
   };
-  memset(m, 0, sizeof *m);
-  m->kind = PGW_MSG_STARTUP_MESSAGE;
-  m->body.startup.protocol = PGW_PROTOCOL_3_0;
-  m->body.startup.params.count = 2;
-  m->body.startup.params.items = params;
+  pgw_param_list l = pgw_param_list_of(params, 2);
+  pgw_msg_startup(m, PGW_PROTOCOL_3_0, &l);
 }
 
 static void query_message(pgw_message *m) {
-  memset(m, 0, sizeof *m);
-  m->kind = PGW_MSG_QUERY;
-  m->body.query.text = PGW_STR("SELECT 'replayed by pgw-bench-server'");
+  pgw_msg_query(m, "SELECT 'replayed by pgw-bench-server'");
 }
 
 /* Receive data[0..len) in chunk-sized pieces; count messages in t if not
- * NULL. Returns 1 if the last message was ReadyForQuery. */
+ * NULL; with batch, rows through pgw_conn_rows(). Returns 1 if the last
+ * message was ReadyForQuery. */
 static int conn_feed(pgw_conn *c, const uint8_t *data, size_t len, size_t chunk,
-                     tally *t) {
+                     int batch, tally *t) {
   pgw_message m;
   int ready = 0;
   size_t off = 0;
@@ -69,7 +65,14 @@ static int conn_feed(pgw_conn *c, const uint8_t *data, size_t len, size_t chunk,
     int rc = pgw_conn_receive(c, data + off, n);
     if (rc) conn_fail("pgw_conn_receive", rc, c);
     off += n;
-    while ((rc = pgw_conn_next(c, &m)) == PGW_OK) {
+    for (;;) {
+      size_t ncols;
+      int rows = batch ? pgw_conn_rows(c, g_values, BATCH_VALUES, &ncols) : 0;
+      if (rows > 0) {
+        if (t) visit_values(g_values, (size_t)rows, ncols, t);
+        continue;
+      }
+      if ((rc = pgw_conn_next(c, &m)) != PGW_OK) break;
       if (t) on_message(&m, t);
       ready = m.kind == PGW_MSG_READY_FOR_QUERY;
     }
@@ -96,7 +99,7 @@ static bench_conn_state *bench_conn_open(const char *file,
 }
 
 static void bench_conn_pass(bench_conn_state *cs, const uint8_t *data,
-                            size_t len, size_t chunk, tally *t) {
+                            size_t len, size_t chunk, int batch, tally *t) {
   pgw_conn c;
   pgw_message m;
   conn_init(&c, cs->alloc, cs->startup ? PGW_PHASE_STARTUP : PGW_PHASE_READY);
@@ -104,7 +107,8 @@ static void bench_conn_pass(bench_conn_state *cs, const uint8_t *data,
   if (cs->startup) {
     startup_message(&m);
     conn_send(&c, &m, &cs->out);
-    if (!conn_feed(&c, cs->startup, cs->startup_len, cs->startup_len, NULL)) {
+    if (!conn_feed(&c, cs->startup, cs->startup_len, cs->startup_len, 0,
+                   NULL)) {
       fprintf(stderr, "pgw-bench: FILE.startup does not end with "
                       "ReadyForQuery\n");
       exit(1);
@@ -112,7 +116,7 @@ static void bench_conn_pass(bench_conn_state *cs, const uint8_t *data,
   }
   query_message(&m);
   conn_send(&c, &m, &cs->out);
-  conn_feed(&c, data, len, chunk, t);
+  conn_feed(&c, data, len, chunk, batch, t);
   int rc = pgw_conn_finish(&c);
   if (rc) conn_fail("pgw_conn_finish", rc, &c);
   pgw_conn_free(&c);
@@ -164,8 +168,7 @@ static double bench_conn_socket(int fd, uint8_t *rbuf, size_t cap, pgw_buf *out,
   if (bench_write_all(fd, out->data, out->len)) exit(1);
   conn_socket_until_ready(fd, &c, rbuf, cap, t);
   double t1 = bench_now();
-  memset(&m, 0, sizeof m);
-  m.kind = PGW_MSG_TERMINATE;
+  pgw_msg_terminate(&m);
   pgw_buf_clear(out);
   conn_send(&c, &m, out);
   if (bench_write_all(fd, out->data, out->len)) exit(1);

@@ -17,6 +17,14 @@
  *   encode  decode, then re-encode every message with pgw_message_encode()
  *   bare    the upper bound: a loop that frames messages and walks DataRow
  *           column lengths, nothing else, compiled with the same flags
+ *   rows    decode, reading DataRows in batches with pgw_decoder_rows()
+ *           (the column count from the RowDescription) into an array of
+ *           1024 values; other messages with pgw_decoder_next()
+ *   conn-rows  conn, rows in batches with pgw_conn_rows()
+ *   observe FILE is a session file (.pgs, both directions): its chunks go
+ *           through a pgw_observer in wire order; bare then frames the
+ *           same two streams (bench_session.h). Only bare and observe
+ *           take a session file.
  *
  * With --socket the bytes come from a server over a unix socket instead
  * (pgw-bench-server replays a capture): each pass opens a connection, sends
@@ -108,7 +116,53 @@ static inline void on_message(const pgw_message *m, tally *t) {
   if (m->kind == PGW_MSG_DATA_ROW) visit_row(m, t);
 }
 
+/* Batch reads: the values of several rows at once. */
+#define BATCH_VALUES 1024
+static pgw_value g_values[BATCH_VALUES];
+
+static inline void visit_values(const pgw_value *v, size_t rows, size_t ncols,
+                                tally *t) {
+  uint64_t sum = 0;
+  size_t n = rows * ncols;
+  for (size_t i = 0; i < n; i++)
+    if (v[i].len > 0) sum += (uint64_t)v[i].len;
+  t->messages += rows;
+  t->rows += rows;
+  t->columns += n;
+  t->colsum += sum;
+}
+
 /* ---- decode ------------------------------------------------------------ */
+
+static void rows_pass(pgw_decoder *d, const uint8_t *data, size_t len,
+                      size_t chunk, tally *t) {
+  pgw_decoder_reset(d, PGW_FRAMING_STANDARD, 0);
+  pgw_message m;
+  tally acc = *t;
+  size_t off = 0, ncols = 0;
+  int rc;
+  do {
+    size_t n = len - off < chunk ? len - off : chunk;
+    rc = pgw_decoder_feed(d, data + off, n);
+    if (rc) fail_msg("pgw_decoder_feed", rc, NULL);
+    off += n;
+    for (;;) {
+      int rows = ncols ? pgw_decoder_rows(d, ncols, g_values, BATCH_VALUES) : 0;
+      if (rows > 0) {
+        visit_values(g_values, (size_t)rows, ncols, &acc);
+        continue;
+      }
+      if ((rc = pgw_decoder_next(d, &m)) != PGW_OK) break;
+      if (m.kind == PGW_MSG_ROW_DESCRIPTION)
+        ncols = m.body.row_description.columns.count;
+      on_message(&m, &acc);
+    }
+    if (rc != PGW_NEED_MORE) fail_msg("decode", rc, pgw_decoder_error(d));
+  } while (off < len);
+  rc = pgw_decoder_finish(d);
+  if (rc) fail_msg("decode", rc, pgw_decoder_error(d));
+  *t = acc;
+}
 
 static void decode_pass(pgw_decoder *d, const uint8_t *data, size_t len,
                         size_t chunk, tally *t) {
@@ -211,27 +265,21 @@ static void send_startup(int fd, pgw_buf *b) {
       {{"user", 4}, {"pgw_trust", 9}},
       {{"database", 8}, {"pgw", 3}},
   };
+  pgw_param_list l = pgw_param_list_of(params, 2);
   pgw_message m;
-  memset(&m, 0, sizeof m);
-  m.kind = PGW_MSG_STARTUP_MESSAGE;
-  m.body.startup.protocol = PGW_PROTOCOL_3_0;
-  m.body.startup.params.count = 2;
-  m.body.startup.params.items = params;
+  pgw_msg_startup(&m, PGW_PROTOCOL_3_0, &l);
   send_msg(fd, &m, b);
 }
 
 static void send_query(int fd, pgw_buf *b) {
   pgw_message m;
-  memset(&m, 0, sizeof m);
-  m.kind = PGW_MSG_QUERY;
-  m.body.query.text = PGW_STR("SELECT 'replayed by pgw-bench-server'");
+  pgw_msg_query(&m, "SELECT 'replayed by pgw-bench-server'");
   send_msg(fd, &m, b);
 }
 
 static void send_terminate(int fd, pgw_buf *b) {
   pgw_message m;
-  memset(&m, 0, sizeof m);
-  m.kind = PGW_MSG_TERMINATE;
+  pgw_msg_terminate(&m);
   send_msg(fd, &m, b);
 }
 
@@ -248,6 +296,7 @@ static size_t read_some(int fd, uint8_t *rbuf, size_t cap) {
 /* ---- conn -------------------------------------------------------------- */
 
 #include "bench_conn.h"
+#include "bench_session.h"
 
 /* Read messages through the decoder until a ReadyForQuery; count them in
  * t if t is not NULL. */
@@ -311,7 +360,8 @@ static void usage(void) {
   fprintf(stderr,
           "usage: pgw-bench [--passes N] [--mode MODE[,MODE...]] "
           "[--chunk BYTES] FILE\n"
-          "         MODE: decode, conn, encode, bare\n"
+          "         MODE: decode, conn, encode, bare, rows, conn-rows; "
+          "FILE.pgs: bare, observe\n"
           "       pgw-bench [--passes N] [--mode decode|conn] [--rbuf BYTES] "
           "--socket PATH\n");
   exit(2);
@@ -324,9 +374,18 @@ static size_t parse_size(const char *s) {
   return (size_t)v;
 }
 
-enum mode { M_DECODE, M_CONN, M_ENCODE, M_BARE, M_COUNT };
-static const char *const mode_names[M_COUNT] = {"decode", "conn", "encode",
-                                                "bare"};
+enum mode {
+  M_DECODE,
+  M_CONN,
+  M_ENCODE,
+  M_BARE,
+  M_OBSERVE,
+  M_ROWS,
+  M_CONN_ROWS,
+  M_COUNT
+};
+static const char *const mode_names[M_COUNT] = {
+    "decode", "conn", "encode", "bare", "observe", "rows", "conn-rows"};
 
 /* One mode's measurements. */
 typedef struct run {
@@ -434,6 +493,17 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  size_t flen = strlen(file);
+  bench_session *sess = NULL;
+  if (flen > 4 && !strcmp(file + flen - 4, ".pgs")) {
+    for (size_t k = 0; k < nruns; k++)
+      if (runs[k].mode != M_BARE && runs[k].mode != M_OBSERVE) usage();
+    sess = session_load(file);
+  } else {
+    for (size_t k = 0; k < nruns; k++)
+      if (runs[k].mode == M_OBSERVE) usage();
+  }
+
   size_t len;
   uint8_t *data = bench_load(file, &len);
   if (data == NULL) exit(1);
@@ -451,7 +521,7 @@ int main(int argc, char **argv) {
   pgw_buf_init(&out, &g_alloc);
   bench_conn_state *cs = NULL;
   for (size_t k = 0; k < nruns; k++)
-    if (runs[k].mode == M_CONN && cs == NULL)
+    if ((runs[k].mode == M_CONN || runs[k].mode == M_CONN_ROWS) && cs == NULL)
       cs = bench_conn_open(file, &g_alloc);
 
   /* Pass 0 is the warm-up (and, for encode, checks the bytes). */
@@ -464,10 +534,15 @@ int main(int argc, char **argv) {
       switch (r->mode) {
       case M_DECODE: decode_pass(&d, data, len, chunk, &t); break;
       case M_ENCODE: encode_pass(&d, &out, data, len, p == 0, &t); break;
-      case M_CONN: bench_conn_pass(cs, data, len, chunk, &t); break;
+      case M_CONN: bench_conn_pass(cs, data, len, chunk, 0, &t); break;
+      case M_CONN_ROWS: bench_conn_pass(cs, data, len, chunk, 1, &t); break;
+      case M_ROWS: rows_pass(&d, data, len, chunk, &t); break;
+      case M_OBSERVE: observe_pass(sess, &t); break;
       case M_BARE:
       case M_COUNT:
-        if (bare_pass(data, len, &t)) {
+        if (sess) {
+          bare_session_pass(sess, &t);
+        } else if (bare_pass(data, len, &t)) {
           fprintf(stderr, "pgw-bench: bare loop: impossible length\n");
           exit(1);
         }
@@ -483,11 +558,13 @@ int main(int argc, char **argv) {
       check_same(&t, &r->first);
     }
   }
+  if (sess) len = sess->len[0] + sess->len[1]; /* the wire bytes */
   for (size_t k = 0; k < nruns; k++) {
     print_result(mode_names[runs[k].mode], &runs[k], passes, len);
     free(runs[k].secs);
   }
   if (cs) bench_conn_close(cs);
+  if (sess) session_free(sess);
   pgw_buf_free(&out);
   pgw_decoder_free(&d);
   free(data);

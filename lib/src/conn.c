@@ -109,12 +109,18 @@ static PGW__NOINLINE int next_general(pgw_conn *c, pgw_message *m) {
   return PGW_OK;
 }
 
-/* A fast-path row whose column count the state must judge. */
+/* A fast-path row the state must judge (its column count differs, or its
+ * RowDescription was lost); a violation it lets through is counted. */
 static PGW__NOINLINE int row_mismatch(pgw_conn *c, pgw_message *m) {
+  size_t warned = pgw_state_violations(&c->state);
   int rc = pgw_state_feed(&c->state, peer_of(c), m);
   if (rc < 0) {
     pgw_error e = *pgw_state_error(&c->state);
     return fail(c, &e);
+  }
+  if (pgw_state_violations(&c->state) != warned) {
+    c->warning = *pgw_state_error(&c->state);
+    c->warnings++;
   }
   return PGW_OK;
 }
@@ -124,16 +130,30 @@ int pgw_conn_next(pgw_conn *c, pgw_message *m) {
   /* A row while rows are due (only a backend decoder yields DataRow):
    * pgw_state_feed() would accept it and change nothing, and a row never
    * needs the decoder re-synced; so the decoder's fast path is enough. */
-  if ((c->state.bctx == PGW__BCTX_Q_ROWS ||
-       c->state.bctx == PGW__BCTX_EXEC_ROWS) &&
-      c->status == 0 && c->on_receive == NULL &&
-      pgw__decoder_row(&c->decoder, m)) {
+  if (pgw__state_rows_due(&c->state) && c->status == 0 &&
+      c->on_receive == NULL && pgw__decoder_row(&c->decoder, m)) {
+    /* row_cols -1: no RowDescription to compare with; below: lost. */
     if (PGW__LIKELY(c->state.row_cols == -1 || m->body.data_row.columns.count ==
                                                    (size_t)c->state.row_cols))
       return PGW_OK;
     return row_mismatch(c, m);
   }
   return next_general(c, m);
+}
+
+int pgw_conn_rows(pgw_conn *c, pgw_value *values, size_t cap, size_t *ncols) {
+  if (c == NULL || values == NULL || ncols == NULL)
+    return PGW_ERR_INVALID_ARGUMENT;
+  *ncols = 0;
+  /* Only where pgw_conn_next()'s fast path would take them: rows due, no
+   * error, no hook, and a column count known from the RowDescription. */
+  if (!pgw__state_rows_due(&c->state) || c->status || c->on_receive ||
+      c->state.row_cols <= 0)
+    return 0;
+  int rc =
+      pgw_decoder_rows(&c->decoder, (size_t)c->state.row_cols, values, cap);
+  if (rc > 0) *ncols = (size_t)c->state.row_cols;
+  return rc;
 }
 
 int pgw_conn_finish(pgw_conn *c) {

@@ -460,6 +460,62 @@ static PGW__NOINLINE int next_slow(pgw_decoder *d, pgw_message *m) {
   return next_general(d, m);
 }
 
+/* One row of exactly ncols columns at p (whole, < end): its values into
+ * v; the row's end, or NULL if it is not such a row (the checks of
+ * pgw__decoder_row()). */
+static inline const uint8_t *batch_row(const pgw_decoder *d, const uint8_t *p,
+                                       const uint8_t *end, size_t ncols,
+                                       pgw_value *v) {
+  size_t avail = (size_t)(end - p);
+  if (avail < 7 || p[0] != 'D') return NULL;
+  size_t total = (size_t)pgw_load32(p + 1) + 1;
+  if (total - 7 > avail - 7 || total > d->max_len) return NULL;
+  if (pgw_load16(p + 5) != ncols) return NULL;
+  const uint8_t *q = p + 7;
+  size_t left = total - 7; /* bytes after q, < 1 GiB */
+  for (size_t i = 0; i < ncols; i++) {
+    if (left < 4) return NULL;
+    uint32_t vlen = pgw_load32(q);
+    q += 4;
+    left -= 4;
+    /* Stored before the check: the length as a signed value (-1: NULL). */
+    v[i].ptr = q;
+    v[i].len = (int32_t)vlen;
+    if (PGW__LIKELY((size_t)vlen <= left)) {
+      q += vlen;
+      left -= vlen;
+    } else if (vlen == 0xffffffffu) {
+      v[i].ptr = NULL;
+      v[i].len = -1;
+    } else {
+      return NULL;
+    }
+  }
+  return left == 0 ? q : NULL;
+}
+
+int pgw_decoder_rows(pgw_decoder *d, size_t ncols, pgw_value *values,
+                     size_t cap) {
+  if (d == NULL || values == NULL || ncols == 0 || ncols > 0xffff)
+    return PGW_ERR_INVALID_ARGUMENT;
+  if (memcmp((const unsigned char *)d + offsetof(pgw_decoder, dir),
+             &pgw__backend_standard, sizeof pgw__backend_standard) != 0 ||
+      ((size_t)(unsigned)d->status | d->head_len | d->msg_len) != 0)
+    return 0;
+  size_t max_rows = cap / ncols;
+  if (max_rows > 0x7fffffff) max_rows = 0x7fffffff;
+  const uint8_t *p = d->chunk + d->chunk_pos;
+  const uint8_t *const end = d->chunk + d->chunk_len;
+  size_t rows = 0;
+  for (; rows < max_rows; rows++) {
+    const uint8_t *next = batch_row(d, p, end, ncols, values + rows * ncols);
+    if (next == NULL) break;
+    p = next;
+  }
+  d->chunk_pos = (size_t)(p - d->chunk);
+  return (int)rows;
+}
+
 int pgw_decoder_next(pgw_decoder *d, pgw_message *m) {
   if (m == NULL) return PGW_ERR_INVALID_ARGUMENT;
   if (PGW__LIKELY(pgw__decoder_row(d, m))) return PGW_OK;

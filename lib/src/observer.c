@@ -2,6 +2,7 @@
  * observer.c - both directions of one connection, seen from the middle:
  * two decoders and one state machine, kept in step (pgw/observer.h).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "pgw/observer.h"
@@ -11,10 +12,46 @@ static int dir_ok(pgw_dir dir) {
   return dir == PGW_FRONTEND || dir == PGW_BACKEND;
 }
 
+/* Everything pgw__sync_decoder() reads, packed: the state's fields
+ * behind framing, answer kind, protocol, password kind and the frontend's
+ * unread kinds (phase ... unsynced, discarding: bctx masked out, it moves
+ * with every answer and tells the decoders nothing), and each decoder's
+ * own framing (a decoder leaves startup and negotiation framing by
+ * itself). */
+_Static_assert(
+    offsetof(pgw_state, fctx) == offsetof(pgw_state, phase) + 1 &&
+        offsetof(pgw_state, bctx) == offsetof(pgw_state, phase) + 2 &&
+        offsetof(pgw_state, unsynced) == offsetof(pgw_state, phase) + 7 &&
+        offsetof(pgw_state, discarding) == offsetof(pgw_state, phase) + 8,
+    "pgw_state's cursor bytes are contiguous");
+static const unsigned char no_bctx[8] = {0xff, 0xff, 0,    0xff,
+                                         0xff, 0xff, 0xff, 0xff};
+
+static void sync_key(const pgw_observer *o, uint64_t k[2]) {
+  const pgw_state *s = &o->state;
+  uint64_t bytes, mask;
+  memcpy(&bytes, &s->phase, 8);
+  memcpy(&mask, no_bctx, 8);
+  k[0] = bytes & mask;
+  k[1] = (uint64_t)s->protocol | (uint64_t)s->discarding << 32 |
+         (uint64_t)((unsigned)s->password_kind & 0xff) << 40 |
+         (uint64_t)((unsigned)o->dec[PGW_FRONTEND].framing & 0xff) << 48 |
+         (uint64_t)((unsigned)o->dec[PGW_BACKEND].framing & 0xff) << 56;
+}
+
 /* What the state expects next, told to both decoders. */
 static void sync_both(pgw_observer *o) {
   pgw__sync_decoder(&o->dec[PGW_FRONTEND], &o->state, PGW_FRONTEND);
   pgw__sync_decoder(&o->dec[PGW_BACKEND], &o->state, PGW_BACKEND);
+  sync_key(o, o->synced);
+}
+
+/* The same, skipped when nothing it reads changed since the last time:
+ * then it would tell the decoders what they already know. */
+static void resync(pgw_observer *o) {
+  uint64_t k[2];
+  sync_key(o, k);
+  if (k[0] != o->synced[0] || k[1] != o->synced[1]) sync_both(o);
 }
 
 int pgw_observer_init(pgw_observer *o, const pgw_observer_options *opts) {
@@ -88,7 +125,7 @@ int pgw_observer_next(pgw_observer *o, pgw_dir dir, pgw_message *m) {
   if (pgw_state_violations(&o->state) != warned)
     warn(o, pgw_state_error(&o->state));
   /* Rows and COPY data never change framing, protocol or password kind. */
-  if (m->kind != PGW_MSG_DATA_ROW && m->kind != PGW_MSG_COPY_DATA) sync_both(o);
+  if (m->kind != PGW_MSG_DATA_ROW && m->kind != PGW_MSG_COPY_DATA) resync(o);
   return PGW_OK;
 }
 

@@ -15,6 +15,7 @@
 
 #include "pgw/decoder.h"
 #include "pgw/message.h"
+#include "pgw/state.h"
 #include "pgw_wire.h"
 
 /* startup.c: STARTUP_MESSAGE, SSL_REQUEST, GSSENC_REQUEST, CANCEL_REQUEST */
@@ -126,12 +127,14 @@ int pgw__wr_str_list(pgw_wr *w, const pgw_str_list *l);
 int pgw__check_raw_strs(pgw_bytes raw, size_t count, size_t per_item,
                         int first_nonempty);
 
-/* state.c: the two backend contexts (pgw_state.bctx) in which rows are
- * due: a DataRow there matches RE(DATA_ROW, E_NONE) and changes nothing,
- * so pgw_state_feed() and conn.c accept it without the table. state.c
- * checks that these agree with its enum. */
-#define PGW__BCTX_Q_ROWS 17
-#define PGW__BCTX_EXEC_ROWS 26
+/* state.c: 1 for the backend contexts (pgw_state.bctx) in which rows are
+ * due (after RowDescription in a Query, during an Execute): a DataRow
+ * there matches RE(DATA_ROW, E_NONE) and changes nothing, so conn.c may
+ * accept it without the table. */
+extern const uint8_t pgw__rows_due_ctx[];
+static inline int pgw__state_rows_due(const pgw_state *s) {
+  return pgw__rows_due_ctx[s->bctx];
+}
 
 /* decoder.c: at the switch to TLS after an SSL/GSS answer, part of a
  * plaintext message buffered means injected bytes (CVE-2021-23214/23222):

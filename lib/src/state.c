@@ -156,9 +156,8 @@ enum { /* backend */
        B_COPY_BOTH_AFTER,
        B_COUNT
 };
-_Static_assert(B_Q_ROWS == PGW__BCTX_Q_ROWS &&
-                   B_EXEC_ROWS == PGW__BCTX_EXEC_ROWS,
-               "pgw_internal.h names the row contexts for conn.c");
+/* Backend contexts in which rows are due (pgw__state_rows_due()). */
+const uint8_t pgw__rows_due_ctx[B_COUNT] = {[B_Q_ROWS] = 1, [B_EXEC_ROWS] = 1};
 
 #define KEEP 0xff
 #define BY_ITEM PGW_PHASE_COUNT
@@ -570,20 +569,22 @@ static uint8_t startup_ctx(const pgw_state *s) {
   return F_STARTUP;
 }
 
+/* pgw_state.fe_copy: the frontend's side of a COPY. STALE: the backend
+ * ended the COPY (an error) while the frontend may still send data. */
+enum { FE_COPY_NONE, FE_COPY_IN, FE_COPY_BOTH, FE_COPY_STALE };
+
 /* Frontend context once ready. */
 static uint8_t fe_ctx(const pgw_state *s) {
   if (s->fe_terminated) return F_CLOSED;
   if (s->fctx != F_OP) return s->fctx;
-  if (s->fe_copy == 1) return F_COPY_IN;
-  if (s->fe_copy == 2) return F_COPY_BOTH;
-  if (s->fe_copy == 3)
+  if (s->fe_copy == FE_COPY_IN) return F_COPY_IN;
+  if (s->fe_copy == FE_COPY_BOTH) return F_COPY_BOTH;
+  if (s->fe_copy == FE_COPY_STALE)
     return s->discarding ? F_STALE_DISCARD
            : s->unsynced ? F_STALE_EXTENDED
                          : F_STALE_IDLE;
   return s->discarding ? F_DISCARD : s->unsynced ? F_EXTENDED : F_IDLE;
 }
-
-enum { FE_COPY_NONE, FE_COPY_IN, FE_COPY_BOTH, FE_COPY_STALE };
 
 static const row *lookup(const context *table, uint8_t ctx, int tok) {
   while (ctx != KEEP) {

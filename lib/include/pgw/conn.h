@@ -114,6 +114,24 @@ int pgw_conn_receive(pgw_conn *c, const uint8_t *data, size_t len);
  */
 int pgw_conn_next(pgw_conn *c, pgw_message *m);
 
+/*
+ * Batch read of result rows (frontend role): while rows of a result are
+ * due, the DataRows that lie whole in the current chunk, with the column
+ * count of their RowDescription, their values row after row into
+ * values[0..cap) (pgw_decoder_rows()); *ncols is set to that count. The
+ * state is as after pgw_conn_next() on each (rows change nothing). The
+ * first message that is not such a row is left to pgw_conn_next(), which
+ * takes it or reports its error.
+ * Ownership: values are views into the chunk passed to
+ * pgw_conn_receive(), valid while it is unchanged.
+ * Returns:
+ *   the number of rows read, 0 when none (no rows due, a receive hook
+ *   set, a sticky error, an unknown column count, or the next message is
+ *   no such row): call pgw_conn_next();
+ *   PGW_ERR_INVALID_ARGUMENT  c, values or ncols NULL.
+ */
+int pgw_conn_rows(pgw_conn *c, pgw_value *values, size_t cap, size_t *ncols);
+
 /* End of the peer's stream: 0, or PGW_ERR_END_OF_STREAM if it ended
  * inside a message. */
 int pgw_conn_finish(pgw_conn *c);

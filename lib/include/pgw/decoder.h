@@ -171,6 +171,26 @@ int pgw_decoder_feed(pgw_decoder *d, const uint8_t *data, size_t len);
  */
 int pgw_decoder_next(pgw_decoder *d, pgw_message *m);
 
+/*
+ * Batch read of result rows, for clients that read many narrow rows: the
+ * DataRows that lie whole in the current chunk, one after the other from
+ * the next unread byte, each with exactly ncols columns. Their values go
+ * row after row into values[0..cap), cap / ncols rows at most.
+ * Each row is checked as pgw_decoder_next() checks it (strict in every
+ * mode: a row it would report as malformed stops the batch). The batch
+ * stops before the first message that is not such a row (another kind, a
+ * row cut by the chunk's end, another column count, a bad length), which
+ * pgw_decoder_next() then decodes or reports with its exact error.
+ * Ownership: values are views into the chunk (valid while it is
+ * unchanged and until the next feed or reset); no message is produced.
+ * Returns:
+ *   the number of rows read (0: none; call pgw_decoder_next());
+ *   PGW_ERR_INVALID_ARGUMENT  d or values NULL, ncols 0 or over 65535.
+ * A backend decoder in standard framing only (0 otherwise).
+ */
+int pgw_decoder_rows(pgw_decoder *d, size_t ncols, pgw_value *values,
+                     size_t cap);
+
 /* End of stream: 0 if no partial message is pending, otherwise
  * PGW_ERR_END_OF_STREAM (and the error records where it began). */
 int pgw_decoder_finish(pgw_decoder *d);

@@ -8,6 +8,9 @@
  * Views: every pointer in a decoded message points into the payload it was
  * decoded from. pgw never copies and never NUL-terminates. A view stays valid
  * exactly as long as those payload bytes stay valid and unchanged.
+ *
+ * To build a message to send, use the constructors of pgw/build.h
+ * (pgw_msg_query(), ...); typed cursors and lookups are in pgw/read.h.
  */
 #ifndef PGW_MESSAGE_H
 #define PGW_MESSAGE_H

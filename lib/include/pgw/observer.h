@@ -68,6 +68,7 @@ typedef struct pgw_observer {
   pgw_error error;
   pgw_error warning;
   size_t warnings;
+  uint64_t synced[2]; /* what the decoders were last told (observer.c) */
 } pgw_observer;
 
 /* Initialise; opts may be NULL (strict, from the startup). Returns 0 or

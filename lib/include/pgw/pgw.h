@@ -1,5 +1,5 @@
 /* pgw/pgw.h - everything: rules, messages, decoder, state machine,
- * connection, observer. */
+ * connection, observer; builders and readers. */
 #ifndef PGW_PGW_H
 #define PGW_PGW_H
 
@@ -8,5 +8,7 @@
 #include "pgw/state.h"
 #include "pgw/conn.h"
 #include "pgw/observer.h"
+#include "pgw/build.h"
+#include "pgw/read.h"
 
 #endif /* PGW_PGW_H */
