@@ -11,28 +11,60 @@
 #include "replay.h"
 #include "rules_cmd.h"
 
-static const char usage[] =
-    "usage:\n"
-    "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace [--libpq=18|15]]"
-    "\n"
-    "           [--roundtrip] [--reference | --lenient]"
-    " [--server-protocol=3.0|3.2]\n"
-    "  pgw rules [--markdown]\n"
-    "  pgw record --listen ADDR:PORT --upstream ADDR:PORT -o FILE.pgs"
-    " [--note TEXT] [--once]\n"
-    "  pgw replay (--to-server HOST:PORT | --to-client ADDR:PORT) FILE.pgs\n"
-    "             [--password PW] [--cancel-of MAIN.pgs] [--no-cancel]"
-    " [--timeout SECONDS] [--once]\n"
-    "  pgw certify server HOST:PORT [--user U] [--password P] [--database D]\n"
-    "             [--cases PATTERN] [--strict] [--list [--markdown]]\n"
-    "             [--json FILE] [--junit FILE] [--record DIR]"
-    " [--timeout SECONDS]\n"
-    "  pgw certify session FILE.pgs\n"
-    "  pgw --version\n";
+/* One entry per subcommand: its usage lines (`pgw help NAME`,
+ * `pgw NAME --help`); all of them together are the command's usage. */
+static const struct command_usage {
+  const char *name;
+  const char *lines;
+} usages[] = {
+    {"dump",
+     "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace [--libpq=18|15]]"
+     "\n"
+     "           [--roundtrip] [--reference | --lenient]"
+     " [--server-protocol=3.0|3.2]\n"},
+    {"rules", "  pgw rules [--markdown]\n"},
+    {"record",
+     "  pgw record --listen ADDR:PORT --upstream ADDR:PORT -o FILE.pgs"
+     " [--note TEXT] [--once]\n"},
+    {"replay",
+     "  pgw replay (--to-server HOST:PORT | --to-client ADDR:PORT) FILE.pgs\n"
+     "             [--password PW] [--cancel-of MAIN.pgs] [--no-cancel]"
+     " [--timeout SECONDS] [--once]\n"},
+    {"certify",
+     "  pgw certify server HOST:PORT [--user U] [--password P] [--database D]\n"
+     "             [--cases PATTERN] [--strict] [--list [--markdown]]\n"
+     "             [--json FILE] [--junit FILE] [--record DIR]"
+     " [--timeout SECONDS]\n"
+     "  pgw certify session FILE.pgs\n"},
+};
+
+/* "usage:" and the lines of command `only` (NULL: all, then --version). */
+static void print_usage(FILE *f, const char *only) {
+  size_t i;
+  fputs("usage:\n", f);
+  for (i = 0; i < sizeof usages / sizeof usages[0]; i++)
+    if (!only || strcmp(only, usages[i].name) == 0) fputs(usages[i].lines, f);
+  if (!only) fputs("  pgw --version\n", f);
+}
+
+static int known_command(const char *name) {
+  size_t i;
+  for (i = 0; i < sizeof usages / sizeof usages[0]; i++)
+    if (strcmp(name, usages[i].name) == 0) return 1;
+  return 0;
+}
+
+/* Does a subcommand's argument list ask for help? */
+static int wants_help(int argc, char **argv) {
+  int i;
+  for (i = 0; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0) return 1;
+  return 0;
+}
 
 static int bad(const char *msg, const char *arg) {
-  fprintf(stderr, "pgw: %s%s%s\n%s", msg, arg ? ": " : "", arg ? arg : "",
-          usage);
+  fprintf(stderr, "pgw: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+  print_usage(stderr, NULL);
   return 2;
 }
 
@@ -152,8 +184,26 @@ static int cmd_replay(int argc, char **argv) {
   return cli_replay(&o);
 }
 
+/* `pgw help [COMMAND]`, `pgw --help`: the usage on standard output. */
+static int help(int argc, char **argv) {
+  if (argc == 0) {
+    print_usage(stdout, NULL);
+    return 0;
+  }
+  if (argc > 1) return bad("help takes one command", argv[1]);
+  if (!known_command(argv[0])) return bad("unknown command", argv[0]);
+  print_usage(stdout, argv[0]);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return bad("no command", NULL);
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+    return help(argc - 2, argv + 2);
+  if (known_command(argv[1]) && wants_help(argc - 2, argv + 2)) {
+    print_usage(stdout, argv[1]);
+    return 0;
+  }
   if (strcmp(argv[1], "dump") == 0) return cmd_dump(argc - 2, argv + 2);
   if (strcmp(argv[1], "rules") == 0) {
     if (argc == 2) return cli_rules(0);
@@ -165,10 +215,6 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "certify") == 0) return cli_certify(argc - 2, argv + 2);
   if (strcmp(argv[1], "--version") == 0) {
     printf("pgw %s\n", pgw_version());
-    return 0;
-  }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-    fputs(usage, stdout);
     return 0;
   }
   return bad("unknown command", argv[1]);

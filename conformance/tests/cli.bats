@@ -448,3 +448,42 @@ PY
   [ "$status" -eq 0 ]
   grep -qE "^B +TLSHandshake +SSLResponse +answer='S'" <<<"$output"
 }
+
+# ---- help ---------------------------------------------------------------------
+
+@test "help: pgw --help and pgw help print the whole usage and exit 0" {
+  for a in --help help; do
+    run "$PGW" "$a"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage:" ]
+    for c in dump rules record replay certify --version; do
+      [[ $output == *"pgw $c"* ]]
+    done
+  done
+}
+
+@test "help: pgw help CMD and pgw CMD --help print that command's usage and exit 0" {
+  for c in dump rules record replay certify; do
+    run "$PGW" help "$c"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage:" ]
+    [[ ${lines[1]} == "  pgw $c "* ]]
+    [[ $output != *"pgw --version"* ]]
+    local want=$output
+    run "$PGW" "$c" --help
+    [ "$status" -eq 0 ]
+    [ "$output" = "$want" ]
+  done
+  # --help anywhere among the options, before any other check
+  run "$PGW" replay "$SESS/psql-md5-login.pgs" --help
+  [ "$status" -eq 0 ]
+  [[ ${lines[1]} == "  pgw replay "* ]]
+}
+
+@test "help: an unknown command to help is a usage error" {
+  run "$PGW" help frobnicate
+  [ "$status" -eq 2 ]
+  [[ $output == *"unknown command: frobnicate"* ]]
+  run "$PGW" help dump replay
+  [ "$status" -eq 2 ]
+}
