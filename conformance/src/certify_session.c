@@ -7,6 +7,7 @@
 
 #include "certify_cli.h"
 #include "session.h"
+#include "util.h"
 
 typedef struct checker {
   pgw_conn conn[2]; /* conn[d] plays side d */
@@ -14,16 +15,12 @@ typedef struct checker {
   pgw_buf enc;
 } checker;
 
-static const char *side(pgw_dir d) {
-  return d == PGW_FRONTEND ? "frontend" : "backend";
-}
-
 static int broke(const char *path, pgw_dir d, const pgw_error *e, int rc,
                  const char *what) {
   printf("FAIL  %s: the %s broke rule %s at %s offset %zu: %s%s%s (%s)\n", path,
-         side(d), e->rule ? e->rule->id : "-", side(d), e->offset,
-         what ? what : "", what ? ": " : "", e->reason ? e->reason : "",
-         pgw_strerror(rc));
+         cli_dir_name(d), e->rule ? e->rule->id : "-", cli_dir_name(d),
+         e->offset, what ? what : "", what ? ": " : "",
+         e->reason ? e->reason : "", pgw_strerror(rc));
   return 1;
 }
 

@@ -15,10 +15,7 @@
 
 #include "render.h"
 #include "session.h"
-
-static const char *dir_name(pgw_dir d) {
-  return d == PGW_FRONTEND ? "frontend" : "backend";
-}
+#include "util.h"
 
 /* The bytes of one direction, concatenated, to compare re-encodings. */
 typedef struct stream {
@@ -104,7 +101,7 @@ static void say(const dumper *d, const char *kind, size_t line, pgw_dir dir,
   fflush(stdout);
   fprintf(stderr, "pgw dump: %s%s:%zu: %s stream offset %zu, phase %s: %s%s%s",
           strcmp(kind, "warning") == 0 ? "warning: " : "", d->o->path, line,
-          dir_name(dir), offset, d->phase ? d->phase : "?", what,
+          cli_dir_name(dir), offset, d->phase ? d->phase : "?", what,
           detail ? ": " : "", detail ? detail : "");
   if (rule)
     fprintf(stderr, " [rule %s, %s]", rule->id, pgw_level_name(rule->level));

@@ -10,6 +10,7 @@
 #include "render.h"
 #include "replay.h"
 #include "rules_cmd.h"
+#include "util.h"
 
 /* One entry per subcommand: its usage lines (`pgw help NAME`,
  * `pgw NAME --help`); all of them together are the command's usage. */
@@ -117,29 +118,20 @@ static int cmd_dump(int argc, char **argv) {
   return cli_dump(&o);
 }
 
-/* --name VALUE or --name=VALUE; returns the value or NULL. */
-static const char *optval(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] == '\0' && *i + 1 < argc) return argv[++*i];
-  return NULL;
-}
-
 static int cmd_record(int argc, char **argv) {
   cli_record_opts o;
   int i;
   memset(&o, 0, sizeof o);
   for (i = 0; i < argc; i++) {
     const char *v;
-    if ((v = optval(argc, argv, &i, "--listen")))
+    if ((v = cli_optval(argc, argv, &i, "--listen")))
       o.listen = v;
-    else if ((v = optval(argc, argv, &i, "--upstream")))
+    else if ((v = cli_optval(argc, argv, &i, "--upstream")))
       o.upstream = v;
-    else if ((v = optval(argc, argv, &i, "--output")) ||
-             (v = optval(argc, argv, &i, "-o")))
+    else if ((v = cli_optval(argc, argv, &i, "--output")) ||
+             (v = cli_optval(argc, argv, &i, "-o")))
       o.output = v;
-    else if ((v = optval(argc, argv, &i, "--note")))
+    else if ((v = cli_optval(argc, argv, &i, "--note")))
       o.note = v;
     else if (strcmp(argv[i], "--once") == 0)
       o.once = 1;
@@ -157,15 +149,15 @@ static int cmd_replay(int argc, char **argv) {
   memset(&o, 0, sizeof o);
   for (i = 0; i < argc; i++) {
     const char *v;
-    if ((v = optval(argc, argv, &i, "--to-server")))
+    if ((v = cli_optval(argc, argv, &i, "--to-server")))
       o.to_server = v;
-    else if ((v = optval(argc, argv, &i, "--to-client")))
+    else if ((v = cli_optval(argc, argv, &i, "--to-client")))
       o.to_client = v;
-    else if ((v = optval(argc, argv, &i, "--password")))
+    else if ((v = cli_optval(argc, argv, &i, "--password")))
       o.password = v;
-    else if ((v = optval(argc, argv, &i, "--cancel-of")))
+    else if ((v = cli_optval(argc, argv, &i, "--cancel-of")))
       o.cancel_of = v;
-    else if ((v = optval(argc, argv, &i, "--timeout")))
+    else if ((v = cli_optval(argc, argv, &i, "--timeout")))
       o.timeout_ms = atoi(v) * 1000;
     else if (strcmp(argv[i], "--once") == 0)
       o.once = 1;

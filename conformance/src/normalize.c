@@ -3,6 +3,7 @@
  * conformance/README.md. Every rule below names its row there.
  */
 #include "normalize.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -162,11 +163,6 @@ static int new_oid_text(pgw_value v) {
   return x >= FIRST_NORMAL_OID;
 }
 
-static uint32_t be32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         (uint32_t)p[3];
-}
-
 /* ---- normalise ------------------------------------------------------------
  */
 
@@ -184,9 +180,10 @@ static int data_row(cli_norm *n, pgw_message *c, pgw_buf *out) {
   while (pgw_value_next(&it, &v) == 1 && i < l->count) {
     int k = i < n->ncols ? n->mask_col[i] : KEEP;
     if (v.len >= 0 &&
-        (k == MASK || (k == MASK_NEW_OID &&
-                       (new_oid_text(v) ||
-                        (v.len == 4 && be32(v.ptr) >= FIRST_NORMAL_OID))))) {
+        (k == MASK ||
+         (k == MASK_NEW_OID &&
+          (new_oid_text(v) ||
+           (v.len == 4 && cli_be32(v.ptr) >= FIRST_NORMAL_OID))))) {
       v.ptr = (const uint8_t *)star;
       v.len = 1;
       any = 1;
@@ -384,7 +381,7 @@ static int normalise(cli_norm *n, pgw_dir dir, const pgw_message *m,
   case PGW_MSG_FUNCTION_CALL_RESPONSE: /* rule "large-object OIDs" */
     if (cli_norm_is_lo_create(n->fcall_oid) &&
         c.body.function_result.result.len == 4 &&
-        be32(c.body.function_result.result.ptr) >= FIRST_NORMAL_OID)
+        cli_be32(c.body.function_result.result.ptr) >= FIRST_NORMAL_OID)
       c.body.function_result.result.ptr = zero;
     break;
   case PGW_MSG_ERROR_RESPONSE: return notice(n, &c, &c.body.error, out);

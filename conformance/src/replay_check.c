@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "net.h"
 #include "render.h"
 #include "replay_int.h"
 #include "util.h"
@@ -157,6 +158,17 @@ int replay_send(replayer *r, size_t i, const pgw_message *rm,
   snprintf(why, sizeof why, "pgw cannot send it now: %s: %s", pgw_strerror(rc),
            e->reason ? e->reason : "");
   return replay_mismatch(r, &r->rec, i, lm, pgw_conn_phase(&r->lv.conn), why);
+}
+
+int replay_send_chunk(replayer *r, const rchunk *ch,
+                      int (*send_one)(replayer *r, size_t i)) {
+  size_t i;
+  pgw_buf_clear(&r->out);
+  for (i = ch->first; i < ch->end; i++)
+    if (send_one(r, i) != 0) return -1;
+  /* a failed write shows in the next expected message */
+  if (r->out.len) cli_net_write(r->lv.fd, r->out.data, r->out.len);
+  return 0;
 }
 
 void replay_keep_client_first(replayer *r, pgw_value data) {

@@ -16,6 +16,21 @@
 #include "replay_int.h"
 #include "util.h"
 
+/* Whether the client's password (the MD5 hash or SCRAM proof, `what`, of
+ * message m, recorded as i) is good must agree with the recorded server's
+ * answer. */
+static int verdict(replayer *r, size_t i, const pgw_message *m, int good,
+                   const char *what) {
+  char why[200];
+  if (good == rec_accepts(&r->rec, i)) return 0;
+  snprintf(why, sizeof why,
+           good ? "the client's %s matches --password but the recorded "
+                  "server rejected it"
+                : "the client's %s does not match --password",
+           what);
+  return replay_mismatch(r, &r->rec, i, m, pgw_conn_phase(&r->lv.conn), why);
+}
+
 /* A client's MD5 hash (recorded message i) against the recording. */
 static int check_md5(replayer *r, size_t i, const pgw_message *m,
                      const pgw_message *rm) {
@@ -39,13 +54,7 @@ static int check_md5(replayer *r, size_t i, const pgw_message *m,
       cli_md5_password(r->password, r->rec.user, a.body.auth.salt, md5))
     return replay_fail(r, "MD5 computation failed%s", "");
   good = got.len == 35 && memcmp(got.ptr, md5, 35) == 0;
-  if (good != rec_accepts(&r->rec, i))
-    return replay_mismatch(
-        r, &r->rec, i, m, ph,
-        good ? "the client's MD5 hash matches --password but "
-               "the recorded server rejected it"
-             : "the client's MD5 hash does not match --password");
-  return 0;
+  return verdict(r, i, m, good, "MD5 hash");
 }
 
 /* A client's SCRAM client-final message (recorded message i). */
@@ -79,13 +88,7 @@ static int check_scram(replayer *r, size_t i, const pgw_message *m) {
                        "");
   if (good < 0) return replay_fail(r, "SCRAM computation failed%s", "");
   r->have_sig = 1;
-  if (good != rec_accepts(&r->rec, i))
-    return replay_mismatch(
-        r, &r->rec, i, m, ph,
-        good ? "the client's SCRAM proof matches --password but "
-               "the recorded server rejected it"
-             : "the client's SCRAM proof does not match --password");
-  return 0;
+  return verdict(r, i, m, good, "SCRAM proof");
 }
 
 /* The authentication checks on a client message that matched its
@@ -141,10 +144,8 @@ int replay_serve_cancel(replayer *r, int fd) {
   int rc, repeat = r->cancel_done;
   r->cancel_done = 1;
   if (fd < 0) return replay_fail(r, "accept: %s", strerror(errno));
-  if (live_open(&cl, fd, PGW_BACKEND) != 0) {
-    close(fd);
-    return replay_fail(r, "cannot initialise a connection%s", "");
-  }
+  if (live_open_or_fail(r, &cl, fd, PGW_BACKEND, "a connection") != 0)
+    return -1;
   rc = live_next(&cl, &m, r->timeout_ms, -1);
   if (rc != PGW_OK)
     fprintf(stderr, "pgw replay: %s: the cancel connection: %s\n",
@@ -269,10 +270,8 @@ static int await_cancel(replayer *r) {
 
 int replay_to_client_once(replayer *r, int fd) {
   size_t c, i;
-  if (live_open(&r->lv, fd, PGW_BACKEND) != 0) {
-    close(fd);
-    return replay_fail(r, "cannot initialise the connection%s", "");
-  }
+  if (live_open_or_fail(r, &r->lv, fd, PGW_BACKEND, "the connection") != 0)
+    return -1;
   for (c = 0; c < r->rec.nchunks; c++) {
     const rchunk *ch = &r->rec.chunks[c];
     if (ch->dir == PGW_FRONTEND) {
@@ -283,11 +282,7 @@ int replay_to_client_once(replayer *r, int fd) {
     if (r->has_cancel && !r->cancel_done && rec_chunk_has_57014(&r->rec, ch) &&
         await_cancel(r) != 0)
       return -1;
-    pgw_buf_clear(&r->out);
-    for (i = ch->first; i < ch->end; i++)
-      if (send_backend(r, i) != 0) return -1;
-    /* a failed write shows in the next expected message */
-    if (r->out.len) cli_net_write(fd, r->out.data, r->out.len);
+    if (replay_send_chunk(r, ch, send_backend) != 0) return -1;
   }
   /* the server closes after a fatal error; a crossing Terminate is fine */
   if (pgw_conn_phase(&r->lv.conn) == PGW_PHASE_FAILED) return 0;

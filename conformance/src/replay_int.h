@@ -47,9 +47,7 @@ typedef struct replayer {
   int have_sig;
   /* live BackendKeyData */
   int live_key_seen;
-  int32_t live_pid;
-  uint8_t live_key[PGW_CANCEL_KEY_MAX];
-  size_t live_key_len;
+  rkey live_key;
   /* large objects: recorded OID -> live OID */
   uint32_t lo_rec[MAX_LO], lo_live[MAX_LO];
   size_t nlo;
@@ -61,8 +59,10 @@ typedef struct replayer {
 } replayer;
 
 /* replay_live.c: the live peer */
-int live_open(live *l, int fd, pgw_dir role);
 void live_close(live *l);
+/* live_open(), or -1 with fd closed and "cannot initialise WHAT". */
+int live_open_or_fail(replayer *r, live *l, int fd, pgw_dir role,
+                      const char *what);
 /* Next message from the peer: PGW_OK (views valid until the next call),
  * R_EOF, R_TIMEOUT, R_EXTRA (extra_fd became readable first), R_IOERR, or
  * the connection's error (PGW_ERR_*, PGW_DIRECT_SSL). */
@@ -95,6 +95,10 @@ void replay_note_server(replayer *r, const pgw_message *m);
  * compared with the recording. 0, or -1 (reported). */
 int replay_send(replayer *r, size_t i, const pgw_message *rm,
                 const pgw_message *lm, int changed);
+/* Send the live versions of chunk ch's messages (send_one each) in one
+ * write: 0, or -1 (reported). */
+int replay_send_chunk(replayer *r, const rchunk *ch,
+                      int (*send_one)(replayer *r, size_t i));
 /* After the recording: the peer must send nothing more (and close if the
  * session ended). 0, or -1 (reported). */
 int replay_expect_end(replayer *r);

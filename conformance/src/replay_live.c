@@ -9,13 +9,20 @@
 
 #include "replay_int.h"
 
-int live_open(live *l, int fd, pgw_dir role) {
+static int live_open(live *l, int fd, pgw_dir role) {
   pgw_conn_options co;
   memset(&co, 0, sizeof co);
   co.role = role;
   l->fd = fd;
   l->eof = 0;
   return pgw_conn_init(&l->conn, &co);
+}
+
+int live_open_or_fail(replayer *r, live *l, int fd, pgw_dir role,
+                      const char *what) {
+  if (live_open(l, fd, role) == 0) return 0;
+  close(fd);
+  return replay_fail(r, "cannot initialise %s", what);
 }
 
 void live_close(live *l) {

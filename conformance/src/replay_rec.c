@@ -62,24 +62,31 @@ int rec_accepts(const recording *r, size_t i) {
           m.body.auth.code == PGW_AUTH_SASL_FINAL);
 }
 
+void rkey_set(rkey *k, const pgw_message *m) {
+  k->pid = m->body.backend_key.pid;
+  k->len = m->body.backend_key.key.len;
+  memcpy(k->key, m->body.backend_key.key.ptr, k->len);
+}
+
+void rkey_put(const rkey *k, pgw_message *m) {
+  m->body.cancel.pid = k->pid;
+  m->body.cancel.key.ptr = k->key;
+  m->body.cancel.key.len = k->len;
+}
+
 int rec_cancels(const recording *c, const recording *r) {
   pgw_message m;
   return c->cancel_only && r->has_key && rec_decode(c, 0, &m) == 0 &&
-         m.body.cancel.pid == r->key_pid &&
-         m.body.cancel.key.len == r->key_len &&
-         memcmp(m.body.cancel.key.ptr, r->key, r->key_len) == 0;
+         m.body.cancel.pid == r->key.pid &&
+         m.body.cancel.key.len == r->key.len &&
+         memcmp(m.body.cancel.key.ptr, r->key.key, r->key.len) == 0;
 }
 
 static int rec_push(recording *r, pgw_dir dir, const pgw_message *m,
                     size_t line, const pgw_observer *o) {
-  rmsg *x;
-  if (r->n == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 64;
-    rmsg *n = realloc(r->msgs, cap * sizeof *n);
-    if (!n) return -1;
-    r->msgs = n;
-    r->cap = cap;
-  }
+  rmsg *x = cli_grow(r->msgs, r->n, &r->cap, sizeof *x);
+  if (!x) return -1;
+  r->msgs = x;
   x = &r->msgs[r->n];
   memset(x, 0, sizeof *x);
   x->dir = dir;
@@ -111,9 +118,7 @@ static void scan_one(recording *r, const pgw_message *m) {
     break;
   case PGW_MSG_BACKEND_KEY_DATA:
     r->has_key = 1;
-    r->key_pid = m->body.backend_key.pid;
-    r->key_len = m->body.backend_key.key.len;
-    memcpy(r->key, m->body.backend_key.key.ptr, r->key_len);
+    rkey_set(&r->key, m);
     break;
   case PGW_MSG_PARAMETER_STATUS:
     if (!r->server_version && ps->name.len == 14 &&

@@ -26,6 +26,18 @@ typedef struct rchunk {
   size_t first, end; /* messages that end in this chunk */
 } rchunk;
 
+/* A BackendKeyData's process id and secret key, copied. */
+typedef struct rkey {
+  int32_t pid;
+  uint8_t key[PGW_CANCEL_KEY_MAX];
+  size_t len;
+} rkey;
+
+/* Copy BackendKeyData m into k. */
+void rkey_set(rkey *k, const pgw_message *m);
+/* Put k into CancelRequest m (its views point into k). */
+void rkey_put(const rkey *k, pgw_message *m);
+
 typedef struct recording {
   const char *path;
   rmsg *msgs;
@@ -36,9 +48,7 @@ typedef struct recording {
                            recorded ParameterStatus; NULL if unknown */
   pgw_str user;         /* from the StartupMessage (points into msgs) */
   int has_key;
-  int32_t key_pid;
-  uint8_t key[PGW_CANCEL_KEY_MAX];
-  size_t key_len;
+  rkey key;
   int cancel_only; /* one frontend CancelRequest, nothing else */
   int has_57014;
 } recording;

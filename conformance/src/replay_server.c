@@ -46,9 +46,7 @@ static int send_cancel(replayer *r, live *cl) {
   int rc;
   rec_decode(&r->cancel, 0, &m);
   cm = m;
-  cm.body.cancel.pid = r->live_pid;
-  cm.body.cancel.key.ptr = r->live_key;
-  cm.body.cancel.key.len = r->live_key_len;
+  rkey_put(&r->live_key, &cm);
   pgw_buf_init(&out, NULL);
   rc = pgw_conn_send(&cl->conn, &cm, &out);
   if (rc == 0) rc = cli_net_write(cl->fd, out.data, out.len);
@@ -72,10 +70,8 @@ static int cancel_to_server(replayer *r) {
     return replay_fail(
         r, "cannot send the cancel request%s: no live BackendKeyData", "");
   if ((fd = connect_server(r)) < 0) return -1;
-  if (live_open(&cl, fd, PGW_FRONTEND) != 0) {
-    close(fd);
-    return replay_fail(r, "cannot initialise a connection%s", "");
-  }
+  if (live_open_or_fail(r, &cl, fd, PGW_FRONTEND, "a connection") != 0)
+    return -1;
   if (send_cancel(r, &cl) != 0) {
     live_close(&cl);
     return -1;
@@ -126,9 +122,7 @@ static int after_backend(replayer *r, const pgw_message *m, size_t i) {
   case PGW_MSG_AUTHENTICATION: return after_auth(r, m, i);
   case PGW_MSG_BACKEND_KEY_DATA:
     r->live_key_seen = 1;
-    r->live_pid = m->body.backend_key.pid;
-    r->live_key_len = m->body.backend_key.key.len;
-    memcpy(r->live_key, m->body.backend_key.key.ptr, r->live_key_len);
+    rkey_set(&r->live_key, m);
     break;
   case PGW_MSG_FUNCTION_CALL_RESPONSE:
     if (cli_norm_is_lo_create(r->nlive.fcall_oid) && res.len == 4 &&
@@ -293,11 +287,7 @@ static int send_frontend(replayer *r, size_t i) {
     lm.body.sasl_response.data.len = scram.len;
     break;
   case PGW_MSG_CANCEL_REQUEST:
-    if (r->live_key_seen) {
-      lm.body.cancel.pid = r->live_pid;
-      lm.body.cancel.key.ptr = r->live_key;
-      lm.body.cancel.key.len = r->live_key_len;
-    }
+    if (r->live_key_seen) rkey_put(&r->live_key, &lm);
     break;
   case PGW_MSG_FUNCTION_CALL:
     changed = 0;
@@ -324,18 +314,12 @@ int replay_to_server(replayer *r) {
   size_t c, i;
   int fd = connect_server(r);
   if (fd < 0) return -1;
-  if (live_open(&r->lv, fd, PGW_FRONTEND) != 0) {
-    close(fd);
-    return replay_fail(r, "cannot initialise the connection%s", "");
-  }
+  if (live_open_or_fail(r, &r->lv, fd, PGW_FRONTEND, "the connection") != 0)
+    return -1;
   for (c = 0; c < r->rec.nchunks; c++) {
     const rchunk *ch = &r->rec.chunks[c];
     if (ch->dir == PGW_FRONTEND) {
-      pgw_buf_clear(&r->out);
-      for (i = ch->first; i < ch->end; i++)
-        if (send_frontend(r, i) != 0) return -1;
-      /* a failed write shows in the next expected message */
-      if (r->out.len) cli_net_write(fd, r->out.data, r->out.len);
+      if (replay_send_chunk(r, ch, send_frontend) != 0) return -1;
     } else {
       int cancel_here = r->has_cancel && !r->cancel_done &&
                         (!r->rec.has_57014 || rec_chunk_has_57014(&r->rec, ch));

@@ -27,3 +27,21 @@ char *cli_dup(const void *p, size_t n) {
   c[n] = '\0';
   return c;
 }
+
+void *cli_grow(void *items, size_t count, size_t *cap, size_t size) {
+  size_t n = *cap ? *cap * 2 : 64;
+  void *p;
+  if (count < *cap) return items;
+  if (n > (size_t)-1 / size) return NULL;
+  p = realloc(items, n * size);
+  if (p) *cap = n;
+  return p;
+}
+
+const char *cli_optval(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] == '\0' && *i + 1 < argc) return argv[++*i];
+  return NULL;
+}
