@@ -329,25 +329,10 @@ stop_pg() {
   fi
 }
 
-# A free port in 20000-29999 for the proxy.
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 10000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
-  done
-  return 1
-}
-
-# Wait for the recorder's "listening" line in its log (connecting to
-# probe would be recorded as a connection).
-wait_listen() {
-  for _ in $(seq 100); do
-    grep -q 'listening on' "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
+# free_port (a port for the proxy) and wait_listen (the recorder's
+# "listening" line in its log: connecting to probe would be recorded).
+# shellcheck source=../../scripts/lib.sh
+. "$BATS_TEST_DIRNAME/../../scripts/lib.sh" bats
 
 @test "record: psql through pgw record --once, then dump --roundtrip" {
   start_pg
