@@ -295,6 +295,53 @@ static int copy_both_data(cli_norm *n, pgw_dir dir, pgw_message *c,
   return pgw_message_encode_buf(c, out);
 }
 
+/* c with its SCRAM data d (n bytes) masked by mask_scram(keys, skip). */
+static int encode_masked(pgw_message *c, const uint8_t *d, size_t n,
+                         const char *keys, int skip, pgw_buf *out) {
+  size_t len;
+  char *t = mask_scram(d, n, keys, skip, &len);
+  int rc;
+  if (!t) return PGW_ERR_NOMEM;
+  switch (c->kind) {
+  case PGW_MSG_AUTHENTICATION:
+    c->body.auth.data.ptr = (const uint8_t *)t;
+    c->body.auth.data.len = len;
+    break;
+  case PGW_MSG_SASL_INITIAL_RESPONSE:
+    c->body.sasl_initial.data.ptr = (const uint8_t *)t;
+    c->body.sasl_initial.data.len = (int32_t)len;
+    break;
+  default:
+    c->body.sasl_response.data.ptr = (const uint8_t *)t;
+    c->body.sasl_response.data.len = len;
+    break;
+  }
+  rc = pgw_message_encode_buf(c, out);
+  free(t);
+  return rc;
+}
+
+/* Rule "SCRAM nonces, salt, proof, signature" on the client's messages. */
+static int sasl_client(pgw_message *c, pgw_buf *out) {
+  if (c->kind == PGW_MSG_SASL_RESPONSE)
+    return encode_masked(c, c->body.sasl_response.data.ptr,
+                         c->body.sasl_response.data.len, "rp", 0, out);
+  if (c->body.sasl_initial.data.len < 0) return pgw_message_encode_buf(c, out);
+  return encode_masked(c, c->body.sasl_initial.data.ptr,
+                       (size_t)c->body.sasl_initial.data.len, "r", 2, out);
+}
+
+static void parameter_status(const cli_norm *n, pgw_message *c,
+                             pgw_phase phase) {
+  const pgw_parameter_status *ps = &c->body.parameter_status;
+  /* rule "server version" */
+  if (str_is(ps->name, "server_version") && !n->same_server)
+    c->body.parameter_status.value = pgw_str_from_cstr(star);
+  /* rule "initial time zone" */
+  if (str_is(ps->name, "TimeZone") && phase == PGW_PHASE_INITIALIZATION)
+    c->body.parameter_status.value = pgw_str_from_cstr(star);
+}
+
 static int normalise(cli_norm *n, pgw_dir dir, const pgw_message *m,
                      pgw_phase phase, pgw_buf *out) {
   pgw_message c = *m;
@@ -319,16 +366,8 @@ static int normalise(cli_norm *n, pgw_dir dir, const pgw_message *m,
     } else if (m->body.auth.code == PGW_AUTH_SASL_CONTINUE ||
                m->body.auth.code == PGW_AUTH_SASL_FINAL) {
       /* rule "SCRAM nonces, salt, proof, signature" */
-      size_t len;
-      char *t = mask_scram(m->body.auth.data.ptr, m->body.auth.data.len, "rsv",
-                           0, &len);
-      int rc;
-      if (!t) return PGW_ERR_NOMEM;
-      c.body.auth.data.ptr = (const uint8_t *)t;
-      c.body.auth.data.len = len;
-      rc = pgw_message_encode_buf(&c, out);
-      free(t);
-      return rc;
+      return encode_masked(&c, m->body.auth.data.ptr, m->body.auth.data.len,
+                           "rsv", 0, out);
     }
     break;
   case PGW_MSG_PASSWORD_MESSAGE: /* rule "MD5 hash" */
@@ -338,41 +377,8 @@ static int normalise(cli_norm *n, pgw_dir dir, const pgw_message *m,
       c.body.password.text = pgw_str_from_cstr("md5*");
     break;
   case PGW_MSG_SASL_INITIAL_RESPONSE:
-  case PGW_MSG_SASL_RESPONSE: { /* rule "SCRAM nonces, salt, proof, ..." */
-    int initial = m->kind == PGW_MSG_SASL_INITIAL_RESPONSE;
-    const uint8_t *p = initial ? m->body.sasl_initial.data.ptr
-                               : m->body.sasl_response.data.ptr;
-    size_t plen = initial ? (m->body.sasl_initial.data.len < 0
-                                 ? 0
-                                 : (size_t)m->body.sasl_initial.data.len)
-                          : m->body.sasl_response.data.len;
-    size_t len;
-    char *t;
-    int rc;
-    if (initial && m->body.sasl_initial.data.len < 0) break;
-    t = mask_scram(p, plen, initial ? "r" : "rp", initial ? 2 : 0, &len);
-    if (!t) return PGW_ERR_NOMEM;
-    if (initial) {
-      c.body.sasl_initial.data.ptr = (const uint8_t *)t;
-      c.body.sasl_initial.data.len = (int32_t)len;
-    } else {
-      c.body.sasl_response.data.ptr = (const uint8_t *)t;
-      c.body.sasl_response.data.len = len;
-    }
-    rc = pgw_message_encode_buf(&c, out);
-    free(t);
-    return rc;
-  }
-  case PGW_MSG_PARAMETER_STATUS: {
-    const pgw_parameter_status *ps = &m->body.parameter_status;
-    /* rule "server version" */
-    if (str_is(ps->name, "server_version") && !n->same_server)
-      c.body.parameter_status.value = pgw_str_from_cstr(star);
-    /* rule "initial time zone" */
-    if (str_is(ps->name, "TimeZone") && phase == PGW_PHASE_INITIALIZATION)
-      c.body.parameter_status.value = pgw_str_from_cstr(star);
-    break;
-  }
+  case PGW_MSG_SASL_RESPONSE: return sasl_client(&c, out);
+  case PGW_MSG_PARAMETER_STATUS: parameter_status(n, &c, phase); break;
   case PGW_MSG_ROW_DESCRIPTION: /* rule "OIDs of new objects" */
     return row_description(&c, out);
   case PGW_MSG_PARAMETER_DESCRIPTION: /* rule "OIDs of new objects" */
