@@ -1,15 +1,16 @@
 /*
  * fuzz_certify_session.c - `pgw certify session` (conformance/src/
- * certify_session.c, with the session reader) against the library
- * observer.
+ * certify_session.c, on the library observer, with the session reader)
+ * against two strict pgw_conns.
  *
  * Input: the text of a session file (seeds: recorded sessions).
  * Checks: certify prints exactly one line, "PASS  NAME: ..." when it
  * returns 0 and "FAIL  NAME: the frontend|backend broke rule ID at ..."
  * when it returns 1. And the differential: certify judges a session with
- * two strict pgw_conns (each side's messages received by a conn of the
- * other role, then sent through a conn of their own), the observer with
- * one strict state machine for both sides; fed the same chunks in wire
+ * the observer (one strict state machine for both sides, every message
+ * re-encoded), the oracle with two strict pgw_conns (each side's messages
+ * received by a conn of the other role, then sent through a conn of their
+ * own); fed the same chunks in wire
  * order (and "@ tls on" as pgw_conn_tls_established() / pgw_observer_tls_on()),
  * they must agree on whether every rule was kept, and on a failure on the
  * side that broke one and the rule, or that "@ tls on" has no switch to
@@ -33,51 +34,86 @@ typedef struct verdict {
   const char *rule; /* the rule's id, or "-" */
 } verdict;
 
-/* Drain every message of dir the observer holds; 1 on its first error. */
-static int observe_drain(pgw_observer *o, pgw_dir dir) {
-  pgw_message m;
-  int rc;
-  while ((rc = pgw_observer_next(o, dir, &m)) == PGW_OK) {
-  }
-  return rc != PGW_NEED_MORE;
+/*
+ * The oracle: the rules as two strict pgw_conns see them (certify
+ * session's checker before it moved onto the observer): each side's
+ * messages received by a conn of the other role, then sent through a conn
+ * of their own role, so that each state machine sees everything.
+ */
+typedef struct pair {
+  pgw_conn conn[2]; /* conn[d] plays side d */
+  pgw_buf enc;
+  verdict v;
+} pair;
+
+static int pair_broke(pair *p, pgw_dir d, const pgw_error *e) {
+  p->v.failed = 1;
+  p->v.dir = d;
+  p->v.rule = e->rule ? e->rule->id : "-";
+  return 1;
 }
 
-static verdict observe(const pgs_session *s) {
-  pgw_observer o;
-  pgw_observer_options opt;
-  memset(&opt, 0, sizeof opt);
-  verdict v = {0, 0, PGW_FRONTEND, "-"};
-  FUZZ_ASSERT(pgw_observer_init(&o, &opt) == 0);
-  int bad = 0;
-  for (size_t i = 0; i < s->count && !bad; i++) {
+static int pair_drain(pair *p, pgw_dir dir) {
+  pgw_conn *in = &p->conn[!dir];
+  pgw_message m;
+  int rc;
+  while ((rc = pgw_conn_next(in, &m)) == PGW_OK) {
+    pgw_buf_clear(&p->enc);
+    if (pgw_conn_send(&p->conn[dir], &m, &p->enc) != 0)
+      return pair_broke(p, dir, pgw_conn_error(&p->conn[dir]));
+  }
+  return rc != PGW_NEED_MORE ? pair_broke(p, dir, pgw_conn_error(in)) : 0;
+}
+
+/* "@ tls on": the frontend's bytes first, as the observer checks them. */
+static int pair_tls_on(pair *p) {
+  static const pgw_dir sender[2] = {PGW_FRONTEND, PGW_BACKEND};
+  for (int i = 0; i < 2; i++) {
+    pgw_conn *in = &p->conn[!sender[i]];
+    int rc = pgw_conn_tls_established(in);
+    if (rc == PGW_ERR_INVALID_ARGUMENT) {
+      p->v.failed = p->v.misplaced_tls = 1;
+      return 1;
+    }
+    if (rc != 0) return pair_broke(p, sender[i], pgw_conn_error(in));
+  }
+  return 0;
+}
+
+static int pair_run(pair *p, const pgs_session *s) {
+  for (size_t i = 0; i < s->count; i++) {
     const pgs_item *it = &s->items[i];
     if (it->kind == PGS_META && strcmp(it->key, "tls") == 0 &&
         strcmp(it->value, "on") == 0) {
-      int rc = pgw_observer_tls_on(&o);
-      if (rc == PGW_ERR_INVALID_ARGUMENT) {
-        v.failed = v.misplaced_tls = 1;
-        pgw_observer_free(&o);
-        return v;
-      }
-      bad = rc < 0;
+      if (pair_tls_on(p)) return 1;
       continue;
     }
     if (it->kind != PGS_CHUNK) continue;
-    bad = pgw_observer_feed(&o, it->dir, it->data, it->len) < 0 ||
-          observe_drain(&o, it->dir);
+    pgw_conn_receive(&p->conn[!it->dir], it->data, it->len);
+    if (pair_drain(p, it->dir)) return 1;
   }
-  for (int d = 0; d < 2 && !bad; d++)
-    bad = pgw_observer_finish(&o, (pgw_dir)d) < 0;
-  if (bad) {
-    pgw_dir dir = PGW_FRONTEND;
-    const pgw_error *e = pgw_observer_error(&o, &dir);
-    FUZZ_ASSERT(e != NULL);
-    v.failed = 1;
-    v.dir = dir;
-    v.rule = e->rule ? e->rule->id : "-";
+  for (int d = 0; d < 2; d++)
+    if (pgw_conn_finish(&p->conn[!d]) != 0)
+      return pair_broke(p, (pgw_dir)d, pgw_conn_error(&p->conn[!d]));
+  return 0;
+}
+
+static verdict two_conns(const pgs_session *s) {
+  static pair p;
+  memset(&p, 0, sizeof p);
+  p.v.rule = "-";
+  for (int d = 0; d < 2; d++) {
+    pgw_conn_options o;
+    memset(&o, 0, sizeof o);
+    o.role = (pgw_dir)d;
+    FUZZ_ASSERT(pgw_conn_init(&p.conn[d], &o) == 0);
   }
-  pgw_observer_free(&o);
-  return v;
+  pgw_buf_init(&p.enc, NULL);
+  pair_run(&p, s);
+  pgw_buf_free(&p.enc);
+  pgw_conn_free(&p.conn[0]);
+  pgw_conn_free(&p.conn[1]);
+  return p.v;
 }
 
 /* certify's line, parsed; checks its shape. */
@@ -124,7 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (pgs_parse("fuzz.pgs", (const char *)data, size, &s, err, sizeof err) != 0)
     return 0;
   verdict c = certify(&s, line, sizeof line);
-  verdict o = observe(&s);
+  verdict o = two_conns(&s);
   FUZZ_ASSERT(c.failed == o.failed);
   FUZZ_ASSERT(c.misplaced_tls == o.misplaced_tls);
   if (c.failed && !c.misplaced_tls) {

@@ -8,20 +8,11 @@
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PGW=${PGW_BIN:-$REPO/build/release/conformance/pgw}
 
-die() { printf 'certify: %s\n' "$*" >&2; exit 2; }
-log() { printf 'certify: %s\n' "$*" >&2; }
+# shellcheck source=../../scripts/lib.sh
+. "$REPO/scripts/lib.sh" certify 2
 
 need_pgw() {
   [[ -x $PGW ]] || die "pgw not built ($PGW); build it or set PGW_BIN"
-}
-
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$((30000 + RANDOM % 10000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
-  done
-  return 1
 }
 
 wait_port() {   # wait_port PORT SECONDS
@@ -44,16 +35,15 @@ start_pg() {
 
 stop_all() {
   local p d
-  for p in "${STOP_PIDS[@]}"; do kill -"${STOP_SIGNAL:-TERM}" "$p" 2>/dev/null || true; done
-  for p in "${STOP_PIDS[@]}"; do
-    for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-  done
+  if [[ -n ${STOP_SIGNAL:-} ]]; then
+    for p in "${STOP_PIDS[@]}"; do kill -"$STOP_SIGNAL" "$p" 2>/dev/null || true; done
+  fi
+  ((${#STOP_PIDS[@]} == 0)) || stop_pid "${STOP_PIDS[@]}"
   for d in "${STOP_PG[@]}"; do bash "$REPO/scripts/pg" stop "$d" >/dev/null 2>&1 || true; done
   STOP_PIDS=() STOP_PG=()
 }
 STOP_PIDS=() STOP_PG=()
-trap stop_all EXIT
+at_exit stop_all
 
 # certify NAME TARGET VERSIONS OUT ADDR ARGS... : run pgw certify server
 # ADDR ARGS, write OUT/NAME.txt and OUT/NAME.json. Returns pgw's status

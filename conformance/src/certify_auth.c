@@ -55,50 +55,32 @@ static int scram_first(cert_auth *a, cert_peer *p) {
   return cert_peer_send(p, &m);
 }
 
-/* Salt and iteration count of the server-first message into the keys. */
-static int scram_keys(cert_auth *a, pgw_str sf, cli_scram_keys *k) {
-  pgw_str salt64, iter;
-  uint8_t salt[256];
-  char num[16];
-  int salt_len;
-  if (!cli_scram_attr(sf, 's', &salt64) || !cli_scram_attr(sf, 'i', &iter) ||
-      iter.len == 0 || iter.len >= sizeof num)
-    return -1;
-  memcpy(num, iter.ptr, iter.len);
-  num[iter.len] = '\0';
-  salt_len = cli_b64_decode(salt64.ptr, salt64.len, salt, sizeof salt);
-  if (salt_len < 0) return -1;
-  return cli_scram_keys_derive(a->password, salt, (size_t)salt_len, atoi(num),
-                               k);
-}
-
 static int scram_final(cert_auth *a, cert_peer *p, const pgw_message *m) {
-  pgw_str sf, nonce, am;
-  cli_scram_keys k;
-  uint8_t proof[CLI_SCRAM_KEY_LEN], sig[CLI_SCRAM_KEY_LEN];
-  char without[400], auth[1200], proof64[64], final[500];
+  pgw_str sf;
+  uint8_t sig[CLI_SCRAM_KEY_LEN];
+  pgw_buf final;
   pgw_message out;
+  int rc;
   sf.ptr = (const char *)m->body.auth.data.ptr;
   sf.len = m->body.auth.data.len;
-  if (sf.len >= sizeof a->server_first || !cli_scram_attr(sf, 'r', &nonce) ||
-      scram_keys(a, sf, &k) != 0)
-    return -1;
-  snprintf(without, sizeof without, "c=biws,r=%.*s", (int)nonce.len, nonce.ptr);
-  snprintf(auth, sizeof auth, "%s,%.*s,%s", a->client_bare, (int)sf.len, sf.ptr,
-           without);
-  am = pgw_str_from_cstr(auth);
-  if (cli_scram_client_proof(&k, am, proof) != 0 ||
-      cli_scram_server_signature(&k, am, sig) != 0 ||
-      cli_b64_encode(proof, sizeof proof, proof64, sizeof proof64) < 0 ||
-      cli_b64_encode(sig, sizeof sig, a->server_sig64, sizeof a->server_sig64) <
-          0)
-    return -1;
-  snprintf(final, sizeof final, "%s,p=%s", without, proof64);
-  memset(&out, 0, sizeof out);
-  out.kind = PGW_MSG_SASL_RESPONSE;
-  out.body.sasl_response.data.ptr = (const uint8_t *) final;
-  out.body.sasl_response.data.len = strlen(final);
-  return cert_peer_send(p, &out);
+  if (sf.len >= sizeof a->server_first) return -1;
+  pgw_buf_init(&final, NULL);
+  rc = cli_scram_client_final(a->password, pgw_str_from_cstr(a->client_bare),
+                              sf, PGW_STR("biws"), &final, sig)
+           ? -1
+           : 0;
+  if (rc == 0 && cli_b64_encode(sig, sizeof sig, a->server_sig64,
+                                sizeof a->server_sig64) < 0)
+    rc = -1;
+  if (rc == 0) {
+    memset(&out, 0, sizeof out);
+    out.kind = PGW_MSG_SASL_RESPONSE;
+    out.body.sasl_response.data.ptr = final.data;
+    out.body.sasl_response.data.len = final.len;
+    rc = cert_peer_send(p, &out);
+  }
+  pgw_buf_free(&final);
+  return rc;
 }
 
 /* AuthenticationSASLFinal: v= must be the signature we computed. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "certify_script.h"
+#include "util.h"
 
 static int bad(char *err, size_t n, const char *what, const char *verb) {
   snprintf(err, n, "%s: %s", verb, what);
@@ -273,10 +274,8 @@ int cert_build_message(cert_build *b, int argc, char **argv,
 
 static int put_be32(pgw_buf *b, uint32_t v) {
   if (pgw_buf_reserve(b, 4) != 0) return PGW_ERR_NOMEM;
-  b->data[b->len++] = (uint8_t)(v >> 24);
-  b->data[b->len++] = (uint8_t)(v >> 16);
-  b->data[b->len++] = (uint8_t)(v >> 8);
-  b->data[b->len++] = (uint8_t)v;
+  cli_put_be32(b->data + b->len, v);
+  b->len += 4;
   return 0;
 }
 
@@ -296,9 +295,6 @@ int cert_startup_bytes(const pgw_message *m, pgw_buf *out) {
     rc = put_cstr(out, l->items[i].name) | put_cstr(out, l->items[i].value);
   if (rc == 0) rc = put_cstr(out, pgw_str_from_cstr(""));
   if (rc != 0) return PGW_ERR_NOMEM;
-  out->data[start] = (uint8_t)((out->len - start) >> 24);
-  out->data[start + 1] = (uint8_t)((out->len - start) >> 16);
-  out->data[start + 2] = (uint8_t)((out->len - start) >> 8);
-  out->data[start + 3] = (uint8_t)(out->len - start);
+  cli_put_be32(out->data + start, (uint32_t)(out->len - start));
   return 0;
 }

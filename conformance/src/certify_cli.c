@@ -10,6 +10,7 @@
 #include "certify_cli.h"
 #include "certify_report.h"
 #include "pgw/pgw.h"
+#include "util.h"
 
 typedef struct cert_opts {
   cert_target t;
@@ -35,15 +36,6 @@ static int usage(const char *why, const char *arg) {
   return 2;
 }
 
-/* --name VALUE or --name=VALUE. */
-static const char *opt(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] == '\0' && *i + 1 < argc) return argv[++*i];
-  return NULL;
-}
-
 static int flag(cert_opts *o, const char *a) {
   if (strcmp(a, "--strict") == 0) return o->strict = 1;
   if (strcmp(a, "--list") == 0) return o->list = 1;
@@ -65,32 +57,32 @@ static int parse(cert_opts *o, int argc, char **argv) {
   o->t.database = getenv("PGDATABASE");
   for (i = 0; i < argc; i++) {
     if (flag(o, argv[i])) continue;
-    if ((v = opt(argc, argv, &i, "--user")))
+    if ((v = cli_optval(argc, argv, &i, "--user")))
       o->t.user = v;
-    else if ((v = opt(argc, argv, &i, "--password")))
+    else if ((v = cli_optval(argc, argv, &i, "--password")))
       o->t.password = v;
-    else if ((v = opt(argc, argv, &i, "--database")))
+    else if ((v = cli_optval(argc, argv, &i, "--database")))
       o->t.database = v;
-    else if ((v = opt(argc, argv, &i, "--cases")))
+    else if ((v = cli_optval(argc, argv, &i, "--cases")))
       o->cases = v;
-    else if ((v = opt(argc, argv, &i, "--json")))
+    else if ((v = cli_optval(argc, argv, &i, "--json")))
       o->json = v;
-    else if ((v = opt(argc, argv, &i, "--junit")))
+    else if ((v = cli_optval(argc, argv, &i, "--junit")))
       o->junit = v;
-    else if ((v = opt(argc, argv, &i, "--record")))
+    else if ((v = cli_optval(argc, argv, &i, "--record")))
       o->t.record_dir = v;
-    else if ((v = opt(argc, argv, &i, "--timeout")))
+    else if ((v = cli_optval(argc, argv, &i, "--timeout")))
       tmo = v;
-    else if ((v = opt(argc, argv, &i, "--sslnegotiation"))) {
+    else if ((v = cli_optval(argc, argv, &i, "--sslnegotiation"))) {
       if (strcmp(v, "direct") == 0)
         o->t.tls = CERT_TLS_DIRECT;
       else if (strcmp(v, "postgres") == 0)
         o->t.tls = o->t.tls ? o->t.tls : CERT_TLS_OFF;
       else
         return usage("--sslnegotiation is postgres or direct", v);
-    } else if ((v = opt(argc, argv, &i, "--tls-ca")))
+    } else if ((v = cli_optval(argc, argv, &i, "--tls-ca")))
       o->t.tls_ca = v;
-    else if ((v = opt(argc, argv, &i, "--tls-host")))
+    else if ((v = cli_optval(argc, argv, &i, "--tls-host")))
       o->t.tls_host = v;
     else if (argv[i][0] == '-')
       return usage("unknown or incomplete option", argv[i]);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "render.h"
+
 const char *cert_verdict_name(cert_verdict v) {
   static const char *const names[] = {"PASS", "FAIL", "NON-STRICT",
                                       "UNSUPPORTED"};
@@ -66,17 +68,7 @@ size_t cert_report_summary(FILE *f, const cert_done *d, size_t n) {
 }
 
 static void json_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20 || c >= 0x7f)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
-  }
-  fputc('"', f);
+  cli_json_string(f, s, strlen(s));
 }
 
 void cert_report_json(FILE *f, const cert_done *d, size_t n) {

@@ -1,11 +1,9 @@
 /*
- * dump.c - `pgw dump`: drive a frontend and a backend connection (pgw_conn)
- * through a session in wire order. The frontend's bytes are received by
- * the backend-role connection and every message it yields is sent through
- * the frontend-role connection, and the other way round; so both state
- * machines see every message, the framing always follows the phase, and
- * the send's encoding is the re-encoding that --roundtrip compares with
- * the bytes on the wire.
+ * dump.c - `pgw dump`: watch a session's two directions through one
+ * pgw_observer in wire order, so that every message is checked by the
+ * state machine and the framing follows the phase; each message is
+ * re-encoded (an error if it cannot be), and --roundtrip compares the
+ * re-encoding with the bytes on the wire.
  */
 #include "dump.h"
 
@@ -15,10 +13,7 @@
 
 #include "render.h"
 #include "session.h"
-
-static const char *dir_name(pgw_dir d) {
-  return d == PGW_FRONTEND ? "frontend" : "backend";
-}
+#include "util.h"
 
 /* The bytes of one direction, concatenated, to compare re-encodings. */
 typedef struct stream {
@@ -46,15 +41,13 @@ static int build_streams(const pgs_session *s, stream st[2]) {
 
 typedef struct dumper {
   const cli_dump_opts *o;
-  /* conn[PGW_FRONTEND] plays the client: it receives the backend's bytes
-   * and sends the frontend's messages; conn[PGW_BACKEND] the reverse. */
-  pgw_conn conn[2];
+  pgw_observer watch; /* both directions, one state machine */
   stream st[2];
   pgw_buf enc;
   const char *phase; /* after the last message */
   int tls;           /* switched to TLS ('S'/'G' answer or direct SSL) */
   cli_pqtrace pq;    /* --format=pqtrace: the libpq format and its state */
-  size_t warned[2];  /* deviations reported so far, per sending side */
+  size_t warned;     /* deviations reported so far */
   uint32_t server_protocol; /* highest the server offers; 0 unknown */
   unsigned server_version;  /* from "@ server"; 0 unknown */
 } dumper;
@@ -78,7 +71,7 @@ static uint32_t protocol_of(unsigned server_version) {
 }
 
 static const char *phase_now(const dumper *d) {
-  return pgw_phase_name(pgw_conn_phase(&d->conn[PGW_FRONTEND]));
+  return pgw_phase_name(pgw_observer_phase(&d->watch));
 }
 
 /* "pgw dump: FILE:LINE: DIR stream offset N, phase P: WHAT: DETAIL
@@ -104,7 +97,7 @@ static void say(const dumper *d, const char *kind, size_t line, pgw_dir dir,
   fflush(stdout);
   fprintf(stderr, "pgw dump: %s%s:%zu: %s stream offset %zu, phase %s: %s%s%s",
           strcmp(kind, "warning") == 0 ? "warning: " : "", d->o->path, line,
-          dir_name(dir), offset, d->phase ? d->phase : "?", what,
+          cli_dir_name(dir), offset, d->phase ? d->phase : "?", what,
           detail ? ": " : "", detail ? detail : "");
   if (rule)
     fprintf(stderr, " [rule %s, %s]", rule->id, pgw_level_name(rule->level));
@@ -122,13 +115,12 @@ static void report_error(const dumper *d, size_t line, pgw_dir dir,
 }
 
 /* A deviation the mode let through (documented rules under --reference). */
-static void report_warnings(dumper *d, size_t line, pgw_dir dir,
-                            const pgw_conn *rx) {
-  size_t n = pgw_conn_warnings(rx);
-  if (n == d->warned[dir]) return;
-  d->warned[dir] = n;
+static void report_warnings(dumper *d, size_t line, pgw_dir dir) {
+  size_t n = pgw_observer_warnings(&d->watch);
+  if (n == d->warned) return;
+  d->warned = n;
   if (d->o->mode == PGW_MODE_LENIENT) return;
-  const pgw_error *w = pgw_conn_warning(rx);
+  const pgw_error *w = pgw_observer_warning(&d->watch);
   say(d, "warning", line, dir, w->offset, pgw_strerror(w->code), w->reason,
       w->rule);
 }
@@ -178,38 +170,24 @@ static int roundtrip(dumper *d, size_t line, pgw_dir dir,
   return 0;
 }
 
-/* Send m through the connection of the side that sent it: checks it
- * against that side's state, advances it and re-encodes m into d->enc. */
-static int resend(dumper *d, size_t line, pgw_dir dir, const pgw_message *m) {
+/* Re-encode m into d->enc (the observer has checked it against the
+ * state already). */
+static int reencode(dumper *d, size_t line, pgw_dir dir, const pgw_message *m) {
   char detail[160];
   int rc;
   pgw_buf_clear(&d->enc);
-  if (m->malformed && d->o->mode == PGW_MODE_REFERENCE) {
-    /* a documented deviation let through: no body to re-encode, but the
-     * sending side's state must see it */
-    rc = pgw_conn_forwarded(&d->conn[dir], m);
-    if (rc == PGW_OK) return 0;
-    render(d, dir, m);
-    report_error(d, line, dir, pgw_conn_error(&d->conn[dir]), rc);
-    return -1;
-  }
   if (m->malformed || m->kind == PGW_MSG_UNKNOWN) {
-    /* lenient mode delivered it without a body: nothing to send */
-    if (!d->o->roundtrip) return 0;
+    /* a deviation let through without a body: nothing to re-encode */
+    if (!d->o->roundtrip || (m->malformed && d->o->mode == PGW_MODE_REFERENCE))
+      return 0;
     snprintf(detail, sizeof detail, "%s is malformed or unknown",
              pgw_message_name(m));
     render(d, dir, m);
     report(d, line, dir, m->offset, "cannot re-encode", detail);
     return -1;
   }
-  rc = pgw_conn_send(&d->conn[dir], m, &d->enc);
+  rc = pgw_message_encode_buf(m, &d->enc);
   if (rc == PGW_OK) return 0;
-  if (rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED ||
-      pgw_conn_error(&d->conn[dir])->rule != NULL) {
-    render(d, dir, m);
-    report_error(d, line, dir, pgw_conn_error(&d->conn[dir]), rc);
-    return -1;
-  }
   snprintf(detail, sizeof detail, "%s could not be re-encoded",
            pgw_message_name(m));
   render(d, dir, m);
@@ -217,8 +195,27 @@ static int resend(dumper *d, size_t line, pgw_dir dir, const pgw_message *m) {
   return -1;
 }
 
+/* What stopped a chunk's messages (rc, not PGW_NEED_MORE): reported. */
+static int chunk_error(dumper *d, const pgs_item *it, const pgw_message *m,
+                       int rc) {
+  const pgw_error *e = pgw_observer_error(&d->watch, NULL);
+  if (rc == PGW_DIRECT_SSL) {
+    d->tls = 1;
+    report(d, it->line, it->dir, e->offset, "PGW_DIRECT_SSL",
+           "the client opened with TLS (direct SSL); a session holds "
+           "decrypted bytes only after '@ tls on'");
+    return -1;
+  }
+  /* show the offending message, if the state refused a whole one */
+  if ((rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED ||
+       e->rule != NULL) &&
+      m->wire_len != 0)
+    render(d, it->dir, m);
+  report_error(d, it->line, it->dir, e, rc);
+  return -1;
+}
+
 static int feed_chunk(dumper *d, const pgs_item *it) {
-  pgw_conn *rx = &d->conn[!it->dir]; /* the side receiving these bytes */
   pgw_message m;
   int rc;
   if (d->tls) {
@@ -226,49 +223,67 @@ static int feed_chunk(dumper *d, const pgs_item *it) {
            "a session holds decrypted bytes only after '@ tls on'");
     return -1;
   }
-  rc = pgw_conn_receive(rx, it->data, it->len);
-  while (rc == PGW_OK && (rc = pgw_conn_next(rx, &m)) == PGW_OK) {
-    if (resend(d, it->line, it->dir, &m) != 0) return -1;
+  rc = pgw_observer_feed(&d->watch, it->dir, it->data, it->len);
+  while (rc == PGW_OK &&
+         (rc = pgw_observer_next(&d->watch, it->dir, &m)) == PGW_OK) {
+    if (reencode(d, it->line, it->dir, &m) != 0) return -1;
     d->phase = phase_now(d);
     render(d, it->dir, &m);
-    report_warnings(d, it->line, it->dir, rx);
+    report_warnings(d, it->line, it->dir);
     if (d->o->roundtrip && !m.malformed &&
         roundtrip(d, it->line, it->dir, &m) != 0)
       return -1;
-    if (pgw_conn_phase(rx) == PGW_PHASE_TLS_HANDSHAKE) d->tls = 1;
+    if (pgw_observer_phase(&d->watch) == PGW_PHASE_TLS_HANDSHAKE) d->tls = 1;
   }
   if (rc == PGW_NEED_MORE) return 0;
-  if (rc == PGW_DIRECT_SSL) {
-    d->tls = 1;
-    report(d, it->line, it->dir, pgw_conn_error(rx)->offset, "PGW_DIRECT_SSL",
-           "the client opened with TLS (direct SSL); a session holds "
-           "decrypted bytes only after '@ tls on'");
-    return -1;
+  return chunk_error(d, it, &m, rc);
+}
+
+static int init_watch(dumper *d) {
+  pgw_observer_options wo;
+  memset(&wo, 0, sizeof wo);
+  wo.mode = d->o->mode;
+  wo.server_protocol = d->server_protocol;
+  wo.server_version = d->server_version;
+  return pgw_observer_init(&d->watch, &wo) != 0 ? -1 : 0;
+}
+
+/* "@ tls on": the bytes after it are decrypted. */
+static int tls_on(dumper *d, const pgs_item *it) {
+  if (d->tls && pgw_observer_tls_on(&d->watch) == 0) {
+    d->tls = 0;
+    return 0;
   }
-  {
-    const pgw_error *e = pgw_conn_error(rx);
-    /* show the offending message, if the state refused a whole one */
-    if ((rc == PGW_ERR_UNEXPECTED_MESSAGE || rc == PGW_ERR_CONNECTION_CLOSED ||
-         e->rule != NULL) &&
-        m.wire_len != 0)
-      render(d, it->dir, &m);
-    report_error(d, it->line, it->dir, e, rc);
-  }
+  fflush(stdout);
+  fprintf(stderr,
+          "pgw dump: %s:%zu: '@ tls on' without a switch to TLS before it\n",
+          d->o->path, it->line);
   return -1;
 }
 
-static int init_conns(dumper *d) {
-  pgw_conn_options co;
-  memset(&co, 0, sizeof co);
-  co.mode = d->o->mode;
-  co.server_protocol = d->server_protocol;
-  co.server_version = d->server_version;
-  co.role = PGW_FRONTEND;
-  if (pgw_conn_init(&d->conn[PGW_FRONTEND], &co) != 0) return -1;
-  co.role = PGW_BACKEND;
-  if (pgw_conn_init(&d->conn[PGW_BACKEND], &co) != 0) {
-    pgw_conn_free(&d->conn[PGW_FRONTEND]);
-    return -1;
+/* Every item in order; then both streams must end between messages. */
+static int dump_items(dumper *d, const pgs_session *s) {
+  size_t i, last_line[2] = {0, 0};
+  int dir;
+  for (i = 0; i < s->count; i++) {
+    const pgs_item *it = &s->items[i];
+    if (it->kind == PGS_META) {
+      if (strcmp(it->key, "tls") == 0 && strcmp(it->value, "on") == 0 &&
+          tls_on(d, it) != 0)
+        return -1;
+      continue;
+    }
+    last_line[it->dir] = it->line;
+    if (feed_chunk(d, it) != 0) return -1;
+  }
+  for (dir = 0; dir < 2; dir++) {
+    if (pgw_observer_finish(&d->watch, (pgw_dir)dir) != 0) {
+      const pgw_error *e = pgw_observer_error(&d->watch, NULL);
+      say(d, "error", last_line[dir], (pgw_dir)dir, e->offset,
+          pgw_strerror(e->code ? e->code : PGW_ERR_END_OF_STREAM),
+          e->reason ? e->reason : "the stream ends inside a message", e->rule);
+      return -1;
+    }
   }
   return 0;
 }
@@ -277,8 +292,7 @@ int cli_dump(const cli_dump_opts *o) {
   pgs_session s;
   dumper d;
   char err[512];
-  size_t i, last_line[2] = {0, 0};
-  int status = 0, dir;
+  int status = 0;
 
   if (pgs_read_file(o->path, &s, err, sizeof err) != 0) {
     fprintf(stderr, "pgw dump: %s\n", err);
@@ -294,7 +308,7 @@ int cli_dump(const cli_dump_opts *o) {
     pgs_free(&s);
     return 2;
   }
-  if (init_conns(&d) != 0) {
+  if (init_watch(&d) != 0) {
     fprintf(stderr, "pgw dump: cannot initialise the connections\n");
     pgs_free(&s);
     return 1;
@@ -304,43 +318,12 @@ int cli_dump(const cli_dump_opts *o) {
     fprintf(stderr, "pgw dump: out of memory\n");
     status = 1;
   }
-  for (i = 0; status == 0 && i < s.count; i++) {
-    const pgs_item *it = &s.items[i];
-    if (it->kind == PGS_META) {
-      if (strcmp(it->key, "tls") == 0 && strcmp(it->value, "on") == 0) {
-        if (!d.tls || pgw_conn_tls_established(&d.conn[PGW_FRONTEND]) != 0 ||
-            pgw_conn_tls_established(&d.conn[PGW_BACKEND]) != 0) {
-          fflush(stdout);
-          fprintf(stderr,
-                  "pgw dump: %s:%zu: '@ tls on' without a switch to TLS "
-                  "before it\n",
-                  o->path, it->line);
-          status = 1;
-        } else {
-          d.tls = 0;
-        }
-      }
-      continue;
-    }
-    last_line[it->dir] = it->line;
-    if (feed_chunk(&d, it) != 0) status = 1;
-  }
-  for (dir = 0; status == 0 && dir < 2; dir++) {
-    pgw_conn *rx = &d.conn[!dir];
-    if (pgw_conn_finish(rx) != 0) {
-      const pgw_error *e = pgw_conn_error(rx);
-      say(&d, "error", last_line[dir], (pgw_dir)dir, e->offset,
-          pgw_strerror(e->code ? e->code : PGW_ERR_END_OF_STREAM),
-          e->reason ? e->reason : "the stream ends inside a message", e->rule);
-      status = 1;
-    }
-  }
+  if (status == 0 && dump_items(&d, &s) != 0) status = 1;
   fflush(stdout);
   pgw_buf_free(&d.enc);
   free(d.st[0].data);
   free(d.st[1].data);
-  pgw_conn_free(&d.conn[0]);
-  pgw_conn_free(&d.conn[1]);
+  pgw_observer_free(&d.watch);
   pgs_free(&s);
   return status;
 }

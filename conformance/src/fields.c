@@ -5,6 +5,33 @@
 
 #define K(s) s, sizeof(s) - 1
 
+int cli_emit_member(cli_emit *e) {
+  int later = !e->first[e->depth];
+  e->first[e->depth] = 0;
+  return later;
+}
+
+void cli_emit_nest(cli_emit *e, int array) {
+  fputc(array ? '[' : '{', e->f);
+  if (e->depth + 1 < (int)(sizeof e->first / sizeof e->first[0])) e->depth++;
+  e->first[e->depth] = 1;
+  e->in_array[e->depth] = array;
+}
+
+void cli_emit_unnest(cli_emit *e, int array) {
+  if (e->depth > 0) e->depth--;
+  fputc(array ? ']' : '}', e->f);
+}
+
+int cli_emit_printable(const uint8_t *p, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++)
+    if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\t' && p[i] != '\r') ||
+        p[i] >= 0x7f)
+      return 0;
+  return 1;
+}
+
 static void str(cli_emit *e, const char *name, size_t nlen, pgw_str s) {
   e->str(e, name, nlen, s.ptr, s.len);
 }

@@ -10,29 +10,62 @@
 #include "render.h"
 #include "replay.h"
 #include "rules_cmd.h"
+#include "util.h"
 
-static const char usage[] =
-    "usage:\n"
-    "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace [--libpq=18|15]]"
-    "\n"
-    "           [--roundtrip] [--reference | --lenient]"
-    " [--server-protocol=3.0|3.2]\n"
-    "  pgw rules [--markdown]\n"
-    "  pgw record --listen ADDR:PORT --upstream ADDR:PORT -o FILE.pgs"
-    " [--note TEXT] [--once]\n"
-    "  pgw replay (--to-server HOST:PORT | --to-client ADDR:PORT) FILE.pgs\n"
-    "             [--password PW] [--cancel-of MAIN.pgs] [--no-cancel]"
-    " [--timeout SECONDS] [--once]\n"
-    "  pgw certify server HOST:PORT [--user U] [--password P] [--database D]\n"
-    "             [--cases PATTERN] [--strict] [--list [--markdown]]\n"
-    "             [--json FILE] [--junit FILE] [--record DIR]"
-    " [--timeout SECONDS]\n"
-    "  pgw certify session FILE.pgs\n"
-    "  pgw --version\n";
+/* One entry per subcommand: its usage lines (`pgw help NAME`,
+ * `pgw NAME --help`); all of them together are the command's usage. */
+static const struct command_usage {
+  const char *name;
+  const char *lines;
+} usages[] = {
+    {"dump",
+     "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace [--libpq=18|15]]"
+     "\n"
+     "           [--roundtrip] [--reference | --lenient]"
+     " [--server-protocol=3.0|3.2]\n"},
+    {"rules", "  pgw rules [--markdown]\n"},
+    {"record",
+     "  pgw record --listen ADDR:PORT --upstream ADDR:PORT -o FILE.pgs"
+     " [--note TEXT] [--once]\n"},
+    {"replay",
+     "  pgw replay (--to-server HOST:PORT | --to-client ADDR:PORT) FILE.pgs\n"
+     "             [--password PW] [--cancel-of MAIN.pgs] [--no-cancel]"
+     " [--timeout SECONDS] [--once]\n"},
+    {"certify",
+     "  pgw certify server HOST:PORT [--user U] [--password P] [--database D]\n"
+     "             [--cases PATTERN] [--strict] [--list [--markdown]]\n"
+     "             [--json FILE] [--junit FILE] [--record DIR]"
+     " [--timeout SECONDS]\n"
+     "  pgw certify session FILE.pgs\n"},
+};
+
+/* "usage:" and the lines of command `only` (NULL: all, then --version). */
+static void print_usage(FILE *f, const char *only) {
+  size_t i;
+  fputs("usage:\n", f);
+  for (i = 0; i < sizeof usages / sizeof usages[0]; i++)
+    if (!only || strcmp(only, usages[i].name) == 0) fputs(usages[i].lines, f);
+  if (!only) fputs("  pgw --version\n", f);
+}
+
+static int known_command(const char *name) {
+  size_t i;
+  for (i = 0; i < sizeof usages / sizeof usages[0]; i++)
+    if (strcmp(name, usages[i].name) == 0) return 1;
+  return 0;
+}
+
+/* Does a subcommand's argument list ask for help? */
+static int wants_help(int argc, char **argv) {
+  int i;
+  for (i = 0; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0) return 1;
+  return 0;
+}
 
 static int bad(const char *msg, const char *arg) {
-  fprintf(stderr, "pgw: %s%s%s\n%s", msg, arg ? ": " : "", arg ? arg : "",
-          usage);
+  fprintf(stderr, "pgw: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+  print_usage(stderr, NULL);
   return 2;
 }
 
@@ -85,29 +118,20 @@ static int cmd_dump(int argc, char **argv) {
   return cli_dump(&o);
 }
 
-/* --name VALUE or --name=VALUE; returns the value or NULL. */
-static const char *optval(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] == '\0' && *i + 1 < argc) return argv[++*i];
-  return NULL;
-}
-
 static int cmd_record(int argc, char **argv) {
   cli_record_opts o;
   int i;
   memset(&o, 0, sizeof o);
   for (i = 0; i < argc; i++) {
     const char *v;
-    if ((v = optval(argc, argv, &i, "--listen")))
+    if ((v = cli_optval(argc, argv, &i, "--listen")))
       o.listen = v;
-    else if ((v = optval(argc, argv, &i, "--upstream")))
+    else if ((v = cli_optval(argc, argv, &i, "--upstream")))
       o.upstream = v;
-    else if ((v = optval(argc, argv, &i, "--output")) ||
-             (v = optval(argc, argv, &i, "-o")))
+    else if ((v = cli_optval(argc, argv, &i, "--output")) ||
+             (v = cli_optval(argc, argv, &i, "-o")))
       o.output = v;
-    else if ((v = optval(argc, argv, &i, "--note")))
+    else if ((v = cli_optval(argc, argv, &i, "--note")))
       o.note = v;
     else if (strcmp(argv[i], "--once") == 0)
       o.once = 1;
@@ -125,15 +149,15 @@ static int cmd_replay(int argc, char **argv) {
   memset(&o, 0, sizeof o);
   for (i = 0; i < argc; i++) {
     const char *v;
-    if ((v = optval(argc, argv, &i, "--to-server")))
+    if ((v = cli_optval(argc, argv, &i, "--to-server")))
       o.to_server = v;
-    else if ((v = optval(argc, argv, &i, "--to-client")))
+    else if ((v = cli_optval(argc, argv, &i, "--to-client")))
       o.to_client = v;
-    else if ((v = optval(argc, argv, &i, "--password")))
+    else if ((v = cli_optval(argc, argv, &i, "--password")))
       o.password = v;
-    else if ((v = optval(argc, argv, &i, "--cancel-of")))
+    else if ((v = cli_optval(argc, argv, &i, "--cancel-of")))
       o.cancel_of = v;
-    else if ((v = optval(argc, argv, &i, "--timeout")))
+    else if ((v = cli_optval(argc, argv, &i, "--timeout")))
       o.timeout_ms = atoi(v) * 1000;
     else if (strcmp(argv[i], "--once") == 0)
       o.once = 1;
@@ -152,8 +176,26 @@ static int cmd_replay(int argc, char **argv) {
   return cli_replay(&o);
 }
 
+/* `pgw help [COMMAND]`, `pgw --help`: the usage on standard output. */
+static int help(int argc, char **argv) {
+  if (argc == 0) {
+    print_usage(stdout, NULL);
+    return 0;
+  }
+  if (argc > 1) return bad("help takes one command", argv[1]);
+  if (!known_command(argv[0])) return bad("unknown command", argv[0]);
+  print_usage(stdout, argv[0]);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return bad("no command", NULL);
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+    return help(argc - 2, argv + 2);
+  if (known_command(argv[1]) && wants_help(argc - 2, argv + 2)) {
+    print_usage(stdout, argv[1]);
+    return 0;
+  }
   if (strcmp(argv[1], "dump") == 0) return cmd_dump(argc - 2, argv + 2);
   if (strcmp(argv[1], "rules") == 0) {
     if (argc == 2) return cli_rules(0);
@@ -165,10 +207,6 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "certify") == 0) return cli_certify(argc - 2, argv + 2);
   if (strcmp(argv[1], "--version") == 0) {
     printf("pgw %s\n", pgw_version());
-    return 0;
-  }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-    fputs(usage, stdout);
     return 0;
   }
   return bad("unknown command", argv[1]);

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -44,18 +45,24 @@ static int connect_wait(int fd, int timeout_ms) {
   return soerr ? -1 : 0;
 }
 
-int cli_net_connect(const char *addr, int timeout_ms, char *err, size_t n) {
-  struct sockaddr_in sa;
-  int fd, flags;
-  if (cli_parse_addr(addr, &sa) != 0) {
-    snprintf(err, n, "bad address '%s' (IPv4 HOST:PORT)", addr);
+/* A TCP socket for addr (parsed into sa; `form` names the expected
+ * form in the error), or -1 with the reason in err. */
+static int tcp_socket(const char *addr, const char *form,
+                      struct sockaddr_in *sa, char *err, size_t n) {
+  int fd;
+  if (cli_parse_addr(addr, sa) != 0) {
+    snprintf(err, n, "bad address '%s' (IPv4 %s)", addr, form);
     return -1;
   }
   fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) {
-    snprintf(err, n, "socket: %s", strerror(errno));
-    return -1;
-  }
+  if (fd < 0) snprintf(err, n, "socket: %s", strerror(errno));
+  return fd;
+}
+
+int cli_net_connect(const char *addr, int timeout_ms, char *err, size_t n) {
+  struct sockaddr_in sa;
+  int fd, flags;
+  if ((fd = tcp_socket(addr, "HOST:PORT", &sa, err, n)) < 0) return -1;
   flags = fcntl(fd, F_GETFL);
   fcntl(fd, F_SETFL, flags | O_NONBLOCK);
   if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 &&
@@ -66,6 +73,30 @@ int cli_net_connect(const char *addr, int timeout_ms, char *err, size_t n) {
   }
   fcntl(fd, F_SETFL, flags);
   return fd;
+}
+
+int cli_net_listen(const char *addr, char *shown, size_t shown_n, char *err,
+                   size_t n) {
+  struct sockaddr_in sa;
+  socklen_t len = sizeof sa;
+  char ip[INET_ADDRSTRLEN];
+  int fd, one = 1;
+  if ((fd = tcp_socket(addr, "ADDR:PORT", &sa, err, n)) < 0) return -1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 8) != 0 ||
+      getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+    snprintf(err, n, "listen on %s: %s", addr, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof ip);
+  snprintf(shown, shown_n, "%s:%u", ip, (unsigned)ntohs(sa.sin_port));
+  return fd;
+}
+
+int cli_net_accept(int listen_fd, int timeout_ms) {
+  if (poll_one(listen_fd, POLLIN, timeout_ms) <= 0) return -1;
+  return accept(listen_fd, NULL, NULL);
 }
 
 int cli_net_write(int fd, const uint8_t *p, size_t n) {

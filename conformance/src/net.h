@@ -9,6 +9,15 @@
  * socket, or -1 with a one-line reason in err. */
 int cli_net_connect(const char *addr, int timeout_ms, char *err, size_t n);
 
+/* Listen on "ADDR:PORT" (port 0: any); shown gets the address bound,
+ * "IP:PORT". Returns the socket, or -1 with a one-line reason in err. */
+int cli_net_listen(const char *addr, char *shown, size_t shown_n, char *err,
+                   size_t n);
+
+/* Accept one connection within timeout_ms (-1: no limit): the socket, or
+ * -1 on timeout or error. */
+int cli_net_accept(int listen_fd, int timeout_ms);
+
 /* Write all n bytes (no SIGPIPE): 0, or -1 (errno set). */
 int cli_net_write(int fd, const uint8_t *p, size_t n);
 

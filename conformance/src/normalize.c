@@ -3,6 +3,7 @@
  * conformance/README.md. Every rule below names its row there.
  */
 #include "normalize.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -162,11 +163,6 @@ static int new_oid_text(pgw_value v) {
   return x >= FIRST_NORMAL_OID;
 }
 
-static uint32_t be32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         (uint32_t)p[3];
-}
-
 /* ---- normalise ------------------------------------------------------------
  */
 
@@ -184,9 +180,10 @@ static int data_row(cli_norm *n, pgw_message *c, pgw_buf *out) {
   while (pgw_value_next(&it, &v) == 1 && i < l->count) {
     int k = i < n->ncols ? n->mask_col[i] : KEEP;
     if (v.len >= 0 &&
-        (k == MASK || (k == MASK_NEW_OID &&
-                       (new_oid_text(v) ||
-                        (v.len == 4 && be32(v.ptr) >= FIRST_NORMAL_OID))))) {
+        (k == MASK ||
+         (k == MASK_NEW_OID &&
+          (new_oid_text(v) ||
+           (v.len == 4 && cli_be32(v.ptr) >= FIRST_NORMAL_OID))))) {
       v.ptr = (const uint8_t *)star;
       v.len = 1;
       any = 1;
@@ -298,6 +295,53 @@ static int copy_both_data(cli_norm *n, pgw_dir dir, pgw_message *c,
   return pgw_message_encode_buf(c, out);
 }
 
+/* c with its SCRAM data d (n bytes) masked by mask_scram(keys, skip). */
+static int encode_masked(pgw_message *c, const uint8_t *d, size_t n,
+                         const char *keys, int skip, pgw_buf *out) {
+  size_t len;
+  char *t = mask_scram(d, n, keys, skip, &len);
+  int rc;
+  if (!t) return PGW_ERR_NOMEM;
+  switch (c->kind) {
+  case PGW_MSG_AUTHENTICATION:
+    c->body.auth.data.ptr = (const uint8_t *)t;
+    c->body.auth.data.len = len;
+    break;
+  case PGW_MSG_SASL_INITIAL_RESPONSE:
+    c->body.sasl_initial.data.ptr = (const uint8_t *)t;
+    c->body.sasl_initial.data.len = (int32_t)len;
+    break;
+  default:
+    c->body.sasl_response.data.ptr = (const uint8_t *)t;
+    c->body.sasl_response.data.len = len;
+    break;
+  }
+  rc = pgw_message_encode_buf(c, out);
+  free(t);
+  return rc;
+}
+
+/* Rule "SCRAM nonces, salt, proof, signature" on the client's messages. */
+static int sasl_client(pgw_message *c, pgw_buf *out) {
+  if (c->kind == PGW_MSG_SASL_RESPONSE)
+    return encode_masked(c, c->body.sasl_response.data.ptr,
+                         c->body.sasl_response.data.len, "rp", 0, out);
+  if (c->body.sasl_initial.data.len < 0) return pgw_message_encode_buf(c, out);
+  return encode_masked(c, c->body.sasl_initial.data.ptr,
+                       (size_t)c->body.sasl_initial.data.len, "r", 2, out);
+}
+
+static void parameter_status(const cli_norm *n, pgw_message *c,
+                             pgw_phase phase) {
+  const pgw_parameter_status *ps = &c->body.parameter_status;
+  /* rule "server version" */
+  if (str_is(ps->name, "server_version") && !n->same_server)
+    c->body.parameter_status.value = pgw_str_from_cstr(star);
+  /* rule "initial time zone" */
+  if (str_is(ps->name, "TimeZone") && phase == PGW_PHASE_INITIALIZATION)
+    c->body.parameter_status.value = pgw_str_from_cstr(star);
+}
+
 static int normalise(cli_norm *n, pgw_dir dir, const pgw_message *m,
                      pgw_phase phase, pgw_buf *out) {
   pgw_message c = *m;
@@ -322,16 +366,8 @@ static int normalise(cli_norm *n, pgw_dir dir, const pgw_message *m,
     } else if (m->body.auth.code == PGW_AUTH_SASL_CONTINUE ||
                m->body.auth.code == PGW_AUTH_SASL_FINAL) {
       /* rule "SCRAM nonces, salt, proof, signature" */
-      size_t len;
-      char *t = mask_scram(m->body.auth.data.ptr, m->body.auth.data.len, "rsv",
-                           0, &len);
-      int rc;
-      if (!t) return PGW_ERR_NOMEM;
-      c.body.auth.data.ptr = (const uint8_t *)t;
-      c.body.auth.data.len = len;
-      rc = pgw_message_encode_buf(&c, out);
-      free(t);
-      return rc;
+      return encode_masked(&c, m->body.auth.data.ptr, m->body.auth.data.len,
+                           "rsv", 0, out);
     }
     break;
   case PGW_MSG_PASSWORD_MESSAGE: /* rule "MD5 hash" */
@@ -341,41 +377,8 @@ static int normalise(cli_norm *n, pgw_dir dir, const pgw_message *m,
       c.body.password.text = pgw_str_from_cstr("md5*");
     break;
   case PGW_MSG_SASL_INITIAL_RESPONSE:
-  case PGW_MSG_SASL_RESPONSE: { /* rule "SCRAM nonces, salt, proof, ..." */
-    int initial = m->kind == PGW_MSG_SASL_INITIAL_RESPONSE;
-    const uint8_t *p = initial ? m->body.sasl_initial.data.ptr
-                               : m->body.sasl_response.data.ptr;
-    size_t plen = initial ? (m->body.sasl_initial.data.len < 0
-                                 ? 0
-                                 : (size_t)m->body.sasl_initial.data.len)
-                          : m->body.sasl_response.data.len;
-    size_t len;
-    char *t;
-    int rc;
-    if (initial && m->body.sasl_initial.data.len < 0) break;
-    t = mask_scram(p, plen, initial ? "r" : "rp", initial ? 2 : 0, &len);
-    if (!t) return PGW_ERR_NOMEM;
-    if (initial) {
-      c.body.sasl_initial.data.ptr = (const uint8_t *)t;
-      c.body.sasl_initial.data.len = (int32_t)len;
-    } else {
-      c.body.sasl_response.data.ptr = (const uint8_t *)t;
-      c.body.sasl_response.data.len = len;
-    }
-    rc = pgw_message_encode_buf(&c, out);
-    free(t);
-    return rc;
-  }
-  case PGW_MSG_PARAMETER_STATUS: {
-    const pgw_parameter_status *ps = &m->body.parameter_status;
-    /* rule "server version" */
-    if (str_is(ps->name, "server_version") && !n->same_server)
-      c.body.parameter_status.value = pgw_str_from_cstr(star);
-    /* rule "initial time zone" */
-    if (str_is(ps->name, "TimeZone") && phase == PGW_PHASE_INITIALIZATION)
-      c.body.parameter_status.value = pgw_str_from_cstr(star);
-    break;
-  }
+  case PGW_MSG_SASL_RESPONSE: return sasl_client(&c, out);
+  case PGW_MSG_PARAMETER_STATUS: parameter_status(n, &c, phase); break;
   case PGW_MSG_ROW_DESCRIPTION: /* rule "OIDs of new objects" */
     return row_description(&c, out);
   case PGW_MSG_PARAMETER_DESCRIPTION: /* rule "OIDs of new objects" */
@@ -384,7 +387,7 @@ static int normalise(cli_norm *n, pgw_dir dir, const pgw_message *m,
   case PGW_MSG_FUNCTION_CALL_RESPONSE: /* rule "large-object OIDs" */
     if (cli_norm_is_lo_create(n->fcall_oid) &&
         c.body.function_result.result.len == 4 &&
-        be32(c.body.function_result.result.ptr) >= FIRST_NORMAL_OID)
+        cli_be32(c.body.function_result.result.ptr) >= FIRST_NORMAL_OID)
       c.body.function_result.result.ptr = zero;
     break;
   case PGW_MSG_ERROR_RESPONSE: return notice(n, &c, &c.body.error, out);

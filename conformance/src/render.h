@@ -46,6 +46,18 @@ struct cli_emit {
 /* Walk m's fields through e. */
 void cli_emit_fields(cli_emit *e, const pgw_message *m);
 
+/* What every emitter shares (fields.c): */
+/* A member is written at the current depth: 1 if one was before it
+ * (write a separator), 0 for the first. */
+int cli_emit_member(cli_emit *e);
+/* Write the opening bracket of a nested object or array and go one
+ * level deeper (the depth stops at the last of first[]). */
+void cli_emit_nest(cli_emit *e, int array);
+/* One level up, and the closing bracket: an emitter's `end`. */
+void cli_emit_unnest(cli_emit *e, int array);
+/* Bytes shown as text: printable ASCII, tab, CR and LF. */
+int cli_emit_printable(const uint8_t *p, size_t n);
+
 void cli_render_text(FILE *f, const cli_msg *msg);
 void cli_render_json(FILE *f, const cli_msg *msg);
 

@@ -46,21 +46,11 @@ void cli_json_string(FILE *f, const char *s, size_t n) {
 }
 
 static void key(cli_emit *e, const char *name, size_t nlen) {
-  if (!e->first[e->depth]) fputc(',', e->f);
-  e->first[e->depth] = 0;
+  if (cli_emit_member(e)) fputc(',', e->f);
   if (!e->in_array[e->depth]) {
     cli_json_string(e->f, name, nlen);
     fputc(':', e->f);
   }
-}
-
-static int printable(const uint8_t *p, size_t n) {
-  size_t i;
-  for (i = 0; i < n; i++)
-    if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\t' && p[i] != '\r') ||
-        p[i] >= 0x7f)
-      return 0;
-  return 1;
 }
 
 static void j_str(cli_emit *e, const char *name, size_t nlen, const char *p,
@@ -74,7 +64,7 @@ static void j_bytes(cli_emit *e, const char *name, size_t nlen,
                     const uint8_t *p, size_t n) {
   size_t i;
   key(e, name, nlen);
-  if (printable(p, n)) {
+  if (cli_emit_printable(p, n)) {
     cli_json_string(e->f, (const char *)p, n);
     return;
   }
@@ -106,15 +96,7 @@ static void j_chr(cli_emit *e, const char *name, size_t nlen, uint8_t c) {
 
 static void j_begin(cli_emit *e, const char *name, size_t nlen, int array) {
   key(e, name, nlen);
-  fputc(array ? '[' : '{', e->f);
-  if (e->depth + 1 < (int)(sizeof e->first / sizeof e->first[0])) e->depth++;
-  e->first[e->depth] = 1;
-  e->in_array[e->depth] = array;
-}
-
-static void j_end(cli_emit *e, int array) {
-  if (e->depth > 0) e->depth--;
-  fputc(array ? ']' : '}', e->f);
+  cli_emit_nest(e, array);
 }
 
 void cli_render_json(FILE *f, const cli_msg *msg) {
@@ -127,7 +109,7 @@ void cli_render_json(FILE *f, const cli_msg *msg) {
   e.num = j_num;
   e.chr = j_chr;
   e.begin = j_begin;
-  e.end = j_end;
+  e.end = cli_emit_unnest;
   e.f = f;
   fprintf(f, "{\"dir\":\"%c\",\"type\":", msg->dir == PGW_FRONTEND ? 'F' : 'B');
   cli_json_string(f, name, strlen(name));

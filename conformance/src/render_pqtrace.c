@@ -133,7 +133,9 @@ static void notice(FILE *f, const pgw_notice *n) {
   byte1(f, 0);
 }
 
-static void authentication(FILE *f, const pgw_authentication *a) {
+static void pq_authentication(FILE *f, const pgw_message *m, size_t len) {
+  const pgw_authentication *a = &m->body.auth;
+  (void)len;
   switch (a->code) {
   case PGW_AUTH_OK: fputs("AuthenticationOk", f); break; /* not reached */
   case PGW_AUTH_CLEARTEXT_PASSWORD:
@@ -273,13 +275,254 @@ void cli_render_pqtrace(FILE *f, const cli_msg *msg) {
   cli_render_pqtrace_as(f, &t, msg);
 }
 
+/* One function per message with fields, as fe-trace.c has: each prints
+ * the fields after the name and its TAB; len is the length word. */
+typedef void pq_fields(FILE *f, const pgw_message *m, size_t len);
+
+static void pq_notification(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  int32(f, m->body.notification.pid, 1);
+  string(f, m->body.notification.channel, 0);
+  string(f, m->body.notification.payload, 0);
+}
+
+static void pq_bind(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  string(f, m->body.bind.portal, 0);
+  string(f, m->body.bind.statement, 0);
+  i16s(f, &m->body.bind.param_formats, 1);
+  values(f, &m->body.bind.params);
+  i16s(f, &m->body.bind.result_formats, 1);
+}
+
+static void pq_close(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  byte1(f, m->body.close.target);
+  string(f, m->body.close.name, 0);
+}
+
+static void pq_describe(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  byte1(f, m->body.describe.target);
+  string(f, m->body.describe.name, 0);
+}
+
+static void pq_command_complete(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  string(f, m->body.command_complete.text, 0);
+}
+
+static void pq_copy_data(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  nchar(f, m->body.copy_data.data.ptr, m->body.copy_data.data.len, 1);
+}
+
+static void pq_data_row(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  values(f, &m->body.data_row.columns);
+}
+
+static void pq_error(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  notice(f, &m->body.error);
+}
+
+static void pq_notice(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  notice(f, &m->body.notice);
+}
+
+static void pq_execute(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  string(f, m->body.execute.portal, 0);
+  int32(f, m->body.execute.max_rows, 0);
+}
+
+static void pq_copy_fail(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  string(f, m->body.copy_fail.text, 0);
+}
+
+static void pq_gss_response(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  nchar(f, m->body.gss_response.data.ptr, m->body.gss_response.data.len, 1);
+}
+
+static void pq_password(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  string(f, m->body.password.text, 0);
+}
+
+static void pq_sasl_initial(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  string(f, m->body.sasl_initial.mechanism, 0);
+  int32(f, m->body.sasl_initial.data.len, 0);
+  if (m->body.sasl_initial.data.len >= 0)
+    nchar(f, m->body.sasl_initial.data.ptr,
+          (size_t)m->body.sasl_initial.data.len, 1);
+}
+
+static void pq_sasl_response(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  nchar(f, m->body.sasl_response.data.ptr, m->body.sasl_response.data.len, 1);
+}
+
+static void pq_function_call(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  int32(f, (long long)m->body.function_call.function_oid, 1);
+  i16s(f, &m->body.function_call.arg_formats, 1);
+  values(f, &m->body.function_call.args);
+  int16(f, m->body.function_call.result_format);
+}
+
+static void pq_copy_response(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  byte1(f, (uint8_t)m->body.copy_response.format);
+  i16s(f, &m->body.copy_response.columns, 1);
+}
+
+/* libpq 18 prints two Int32 whatever the key length, then complains when
+ * the key was longer than 4 bytes (protocol 3.2). */
+static void pq_backend_key(FILE *f, const pgw_message *m, size_t len) {
+  (void)m;
+  fputs(" NNNN NNNN", f);
+  if (len != 12)
+    fprintf(f, "\nmismatched message length: consumed 12, expected %zu", len);
+}
+
+static void pq_parse(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  string(f, m->body.parse.statement, 0);
+  string(f, m->body.parse.query, 0);
+  oids(f, &m->body.parse.param_types);
+}
+
+static void pq_query(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  string(f, m->body.query.text, 0);
+}
+
+static void pq_parameter_status(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  string(f, m->body.parameter_status.name, 0);
+  string(f, m->body.parameter_status.value, 0);
+}
+
+static void pq_parameter_description(FILE *f, const pgw_message *m,
+                                     size_t len) {
+  (void)len;
+  oids(f, &m->body.parameter_description.types);
+}
+
+static void pq_row_description(FILE *f, const pgw_message *m, size_t len) {
+  pgw_iter it = pgw_column_iter(&m->body.row_description.columns);
+  pgw_column c;
+  (void)len;
+  int16(f, (long long)m->body.row_description.columns.count);
+  while (pgw_column_next(&it, &c) == 1) {
+    string(f, c.name, 0);
+    int32(f, (long long)c.table_oid, 1);
+    int16(f, c.column_attnum);
+    int32(f, (long long)c.type_oid, 1);
+    int16(f, c.type_size);
+    int32(f, c.type_modifier, 0);
+    int16(f, c.format);
+  }
+}
+
+static void pq_negotiate(FILE *f, const pgw_message *m, size_t len) {
+  pgw_iter it = pgw_str_iter(&m->body.negotiate.unrecognized);
+  pgw_str s;
+  (void)len;
+  int32(f, (long long)m->body.negotiate.newest_version, 0);
+  int32(f, (long long)m->body.negotiate.unrecognized.count, 0);
+  while (pgw_str_next(&it, &s) == 1)
+    string(f, s, 0);
+}
+
+static void pq_function_result(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  int32(f, m->body.function_result.result.len, 0);
+  if (m->body.function_result.result.len >= 0)
+    nchar(f, m->body.function_result.result.ptr,
+          (size_t)m->body.function_result.result.len, 0);
+}
+
+static void pq_ready(FILE *f, const pgw_message *m, size_t len) {
+  (void)len;
+  byte1(f, m->body.ready.status);
+}
+
+/* The name libpq prints for each kind of standard-framed message and the
+ * function that prints its fields (NULL: no fields). Authentication has
+ * one name per request: its function prints the name too. */
+static const struct pq_row {
+  const char *name;
+  pq_fields *fields;
+} pq_rows[PGW_MSG_KIND_COUNT] = {
+    [PGW_MSG_BIND] = {"Bind", pq_bind},
+    [PGW_MSG_CLOSE] = {"Close", pq_close},
+    [PGW_MSG_COPY_FAIL] = {"CopyFail", pq_copy_fail},
+    [PGW_MSG_DESCRIBE] = {"Describe", pq_describe},
+    [PGW_MSG_EXECUTE] = {"Execute", pq_execute},
+    [PGW_MSG_FLUSH] = {"Flush", NULL},
+    [PGW_MSG_FUNCTION_CALL] = {"FunctionCall", pq_function_call},
+    [PGW_MSG_GSS_RESPONSE] = {"GSSResponse", pq_gss_response},
+    [PGW_MSG_PARSE] = {"Parse", pq_parse},
+    [PGW_MSG_PASSWORD_MESSAGE] = {"PasswordMessage", pq_password},
+    [PGW_MSG_QUERY] = {"Query", pq_query},
+    [PGW_MSG_SASL_INITIAL_RESPONSE] = {"SASLInitialResponse", pq_sasl_initial},
+    [PGW_MSG_SASL_RESPONSE] = {"SASLResponse", pq_sasl_response},
+    [PGW_MSG_SYNC] = {"Sync", NULL},
+    [PGW_MSG_TERMINATE] = {"Terminate", NULL},
+    [PGW_MSG_COPY_DATA] = {"CopyData", pq_copy_data},
+    [PGW_MSG_COPY_DONE] = {"CopyDone", NULL},
+    [PGW_MSG_AUTHENTICATION] = {NULL, pq_authentication},
+    [PGW_MSG_BACKEND_KEY_DATA] = {"BackendKeyData", pq_backend_key},
+    [PGW_MSG_BIND_COMPLETE] = {"BindComplete", NULL},
+    [PGW_MSG_CLOSE_COMPLETE] = {"CloseComplete", NULL},
+    [PGW_MSG_COMMAND_COMPLETE] = {"CommandComplete", pq_command_complete},
+    [PGW_MSG_COPY_IN_RESPONSE] = {"CopyInResponse", pq_copy_response},
+    [PGW_MSG_COPY_OUT_RESPONSE] = {"CopyOutResponse", pq_copy_response},
+    [PGW_MSG_COPY_BOTH_RESPONSE] = {"CopyBothResponse", pq_copy_response},
+    [PGW_MSG_DATA_ROW] = {"DataRow", pq_data_row},
+    [PGW_MSG_EMPTY_QUERY_RESPONSE] = {"EmptyQueryResponse", NULL},
+    [PGW_MSG_ERROR_RESPONSE] = {"ErrorResponse", pq_error},
+    [PGW_MSG_FUNCTION_CALL_RESPONSE] = {"FunctionCallResponse",
+                                        pq_function_result},
+    [PGW_MSG_NEGOTIATE_PROTOCOL_VERSION] = {"NegotiateProtocolVersion",
+                                            pq_negotiate},
+    [PGW_MSG_NO_DATA] = {"NoData", NULL},
+    [PGW_MSG_NOTICE_RESPONSE] = {"NoticeResponse", pq_notice},
+    [PGW_MSG_NOTIFICATION_RESPONSE] = {"NotificationResponse", pq_notification},
+    [PGW_MSG_PARAMETER_DESCRIPTION] = {"ParameterDescription",
+                                       pq_parameter_description},
+    [PGW_MSG_PARAMETER_STATUS] = {"ParameterStatus", pq_parameter_status},
+    [PGW_MSG_PARSE_COMPLETE] = {"ParseComplete", NULL},
+    [PGW_MSG_PORTAL_SUSPENDED] = {"PortalSuspended", NULL},
+    [PGW_MSG_READY_FOR_QUERY] = {"ReadyForQuery", pq_ready},
+    [PGW_MSG_ROW_DESCRIPTION] = {"RowDescription", pq_row_description},
+};
+
+/* The one-byte SSL/GSS answers: length 1, the answer byte. */
+static void encryption_answer(FILE *f, const pgw_message *m) {
+  if (m->malformed) { /* lenient: the body is zeroed; show the wire byte */
+    fprintf(f, "B\t1\tUnknown message: %02x\n",
+            m->payload.len ? m->payload.ptr[0] : 0u);
+    return;
+  }
+  fprintf(f, "B\t1\t%s\t %c\n",
+          m->kind == PGW_MSG_SSL_RESPONSE ? "SSLResponse" : "GSSENCResponse",
+          m->body.encryption.answer);
+}
+
 void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg) {
   const pgw_message *m = msg->m;
   const char *dir = msg->dir == PGW_FRONTEND ? "F" : "B";
   size_t len = m->wire_len ? m->wire_len - 1 : 0;
-
+  const struct pq_row *row =
+      (unsigned)m->kind < PGW_MSG_KIND_COUNT ? &pq_rows[m->kind] : NULL;
   if (!traced(t, msg)) return;
-
   switch (m->kind) {
   case PGW_MSG_STARTUP_MESSAGE:
   case PGW_MSG_CANCEL_REQUEST:
@@ -289,191 +532,17 @@ void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg) {
     fputc('\n', f);
     return;
   case PGW_MSG_SSL_RESPONSE:
-  case PGW_MSG_GSSENC_RESPONSE:
-    if (m->malformed) { /* lenient: the body is zeroed; show the wire byte */
-      fprintf(f, "B\t1\tUnknown message: %02x\n",
-              m->payload.len ? m->payload.ptr[0] : 0u);
-      return;
-    }
-    fprintf(f, "B\t1\t%s\t %c\n",
-            m->kind == PGW_MSG_SSL_RESPONSE ? "SSLResponse" : "GSSENCResponse",
-            m->body.encryption.answer);
-    return;
+  case PGW_MSG_GSSENC_RESPONSE: encryption_answer(f, m); return;
   case PGW_MSG_ERROR_RESPONSE:
   case PGW_MSG_NOTICE_RESPONSE: fprintf(f, "%s\tNN\t", dir); break;
   default: fprintf(f, "%s\t%zu\t", dir, len);
   }
-  if (m->malformed) {
+  if (m->malformed || !row || (!row->name && !row->fields)) {
     fprintf(f, "Unknown message: %02x\n", m->type);
     return;
   }
-
-  switch (m->kind) {
-  case PGW_MSG_PARSE_COMPLETE: fputs("ParseComplete", f); break;
-  case PGW_MSG_BIND_COMPLETE: fputs("BindComplete", f); break;
-  case PGW_MSG_CLOSE_COMPLETE: fputs("CloseComplete", f); break;
-  case PGW_MSG_COPY_DONE: fputs("CopyDone", f); break;
-  case PGW_MSG_FLUSH: fputs("Flush", f); break;
-  case PGW_MSG_SYNC: fputs("Sync", f); break;
-  case PGW_MSG_TERMINATE: fputs("Terminate", f); break;
-  case PGW_MSG_NO_DATA: fputs("NoData", f); break;
-  case PGW_MSG_PORTAL_SUSPENDED: fputs("PortalSuspended", f); break;
-  case PGW_MSG_EMPTY_QUERY_RESPONSE: fputs("EmptyQueryResponse", f); break;
-  case PGW_MSG_NOTIFICATION_RESPONSE:
-    fputs("NotificationResponse\t", f);
-    int32(f, m->body.notification.pid, 1);
-    string(f, m->body.notification.channel, 0);
-    string(f, m->body.notification.payload, 0);
-    break;
-  case PGW_MSG_BIND:
-    fputs("Bind\t", f);
-    string(f, m->body.bind.portal, 0);
-    string(f, m->body.bind.statement, 0);
-    i16s(f, &m->body.bind.param_formats, 1);
-    values(f, &m->body.bind.params);
-    i16s(f, &m->body.bind.result_formats, 1);
-    break;
-  case PGW_MSG_CLOSE:
-    fputs("Close\t", f);
-    byte1(f, m->body.close.target);
-    string(f, m->body.close.name, 0);
-    break;
-  case PGW_MSG_DESCRIBE:
-    fputs("Describe\t", f);
-    byte1(f, m->body.describe.target);
-    string(f, m->body.describe.name, 0);
-    break;
-  case PGW_MSG_COMMAND_COMPLETE:
-    fputs("CommandComplete\t", f);
-    string(f, m->body.command_complete.text, 0);
-    break;
-  case PGW_MSG_COPY_DATA:
-    fputs("CopyData\t", f);
-    nchar(f, m->body.copy_data.data.ptr, m->body.copy_data.data.len, 1);
-    break;
-  case PGW_MSG_DATA_ROW:
-    fputs("DataRow\t", f);
-    values(f, &m->body.data_row.columns);
-    break;
-  case PGW_MSG_ERROR_RESPONSE:
-    fputs("ErrorResponse\t", f);
-    notice(f, &m->body.error);
-    break;
-  case PGW_MSG_NOTICE_RESPONSE:
-    fputs("NoticeResponse\t", f);
-    notice(f, &m->body.notice);
-    break;
-  case PGW_MSG_EXECUTE:
-    fputs("Execute\t", f);
-    string(f, m->body.execute.portal, 0);
-    int32(f, m->body.execute.max_rows, 0);
-    break;
-  case PGW_MSG_COPY_FAIL:
-    fputs("CopyFail\t", f);
-    string(f, m->body.copy_fail.text, 0);
-    break;
-  case PGW_MSG_GSS_RESPONSE:
-    fputs("GSSResponse\t", f);
-    nchar(f, m->body.gss_response.data.ptr, m->body.gss_response.data.len, 1);
-    break;
-  case PGW_MSG_PASSWORD_MESSAGE:
-    fputs("PasswordMessage\t", f);
-    string(f, m->body.password.text, 0);
-    break;
-  case PGW_MSG_SASL_INITIAL_RESPONSE:
-    fputs("SASLInitialResponse\t", f);
-    string(f, m->body.sasl_initial.mechanism, 0);
-    int32(f, m->body.sasl_initial.data.len, 0);
-    if (m->body.sasl_initial.data.len >= 0)
-      nchar(f, m->body.sasl_initial.data.ptr,
-            (size_t)m->body.sasl_initial.data.len, 1);
-    break;
-  case PGW_MSG_SASL_RESPONSE:
-    fputs("SASLResponse\t", f);
-    nchar(f, m->body.sasl_response.data.ptr, m->body.sasl_response.data.len, 1);
-    break;
-  case PGW_MSG_FUNCTION_CALL:
-    fputs("FunctionCall\t", f);
-    int32(f, (long long)m->body.function_call.function_oid, 1);
-    i16s(f, &m->body.function_call.arg_formats, 1);
-    values(f, &m->body.function_call.args);
-    int16(f, m->body.function_call.result_format);
-    break;
-  case PGW_MSG_COPY_IN_RESPONSE:
-  case PGW_MSG_COPY_OUT_RESPONSE:
-  case PGW_MSG_COPY_BOTH_RESPONSE:
-    fputs(m->kind == PGW_MSG_COPY_IN_RESPONSE    ? "CopyInResponse\t"
-          : m->kind == PGW_MSG_COPY_OUT_RESPONSE ? "CopyOutResponse\t"
-                                                 : "CopyBothResponse\t",
-          f);
-    byte1(f, (uint8_t)m->body.copy_response.format);
-    i16s(f, &m->body.copy_response.columns, 1);
-    break;
-  case PGW_MSG_BACKEND_KEY_DATA:
-    /* libpq 18 prints two Int32 whatever the key length, then complains
-     * when the key was longer than 4 bytes (protocol 3.2). */
-    fputs("BackendKeyData\t NNNN NNNN", f);
-    if (len != 12)
-      fprintf(f, "\nmismatched message length: consumed 12, expected %zu", len);
-    break;
-  case PGW_MSG_PARSE:
-    fputs("Parse\t", f);
-    string(f, m->body.parse.statement, 0);
-    string(f, m->body.parse.query, 0);
-    oids(f, &m->body.parse.param_types);
-    break;
-  case PGW_MSG_QUERY:
-    fputs("Query\t", f);
-    string(f, m->body.query.text, 0);
-    break;
-  case PGW_MSG_AUTHENTICATION: authentication(f, &m->body.auth); break;
-  case PGW_MSG_PARAMETER_STATUS:
-    fputs("ParameterStatus\t", f);
-    string(f, m->body.parameter_status.name, 0);
-    string(f, m->body.parameter_status.value, 0);
-    break;
-  case PGW_MSG_PARAMETER_DESCRIPTION:
-    fputs("ParameterDescription\t", f);
-    oids(f, &m->body.parameter_description.types);
-    break;
-  case PGW_MSG_ROW_DESCRIPTION: {
-    pgw_iter it = pgw_column_iter(&m->body.row_description.columns);
-    pgw_column c;
-    fputs("RowDescription\t", f);
-    int16(f, (long long)m->body.row_description.columns.count);
-    while (pgw_column_next(&it, &c) == 1) {
-      string(f, c.name, 0);
-      int32(f, (long long)c.table_oid, 1);
-      int16(f, c.column_attnum);
-      int32(f, (long long)c.type_oid, 1);
-      int16(f, c.type_size);
-      int32(f, c.type_modifier, 0);
-      int16(f, c.format);
-    }
-    break;
-  }
-  case PGW_MSG_NEGOTIATE_PROTOCOL_VERSION: {
-    pgw_iter it = pgw_str_iter(&m->body.negotiate.unrecognized);
-    pgw_str s;
-    fputs("NegotiateProtocolVersion\t", f);
-    int32(f, (long long)m->body.negotiate.newest_version, 0);
-    int32(f, (long long)m->body.negotiate.unrecognized.count, 0);
-    while (pgw_str_next(&it, &s) == 1)
-      string(f, s, 0);
-    break;
-  }
-  case PGW_MSG_FUNCTION_CALL_RESPONSE:
-    fputs("FunctionCallResponse\t", f);
-    int32(f, m->body.function_result.result.len, 0);
-    if (m->body.function_result.result.len >= 0)
-      nchar(f, m->body.function_result.result.ptr,
-            (size_t)m->body.function_result.result.len, 0);
-    break;
-  case PGW_MSG_READY_FOR_QUERY:
-    fputs("ReadyForQuery\t", f);
-    byte1(f, m->body.ready.status);
-    break;
-  default: fprintf(f, "Unknown message: %02x", m->type); break;
-  }
+  if (row->name) fputs(row->name, f);
+  if (row->name && row->fields) fputc('\t', f);
+  if (row->fields) row->fields(f, m, len);
   fputc('\n', f);
 }

@@ -9,8 +9,7 @@
 #define BYTES_MAX 64 /* bytes of an opaque value shown */
 
 static void sep(cli_emit *e, const char *name, size_t nlen) {
-  if (!e->first[e->depth] || e->depth == 0) fputs(e->depth ? ", " : " ", e->f);
-  e->first[e->depth] = 0;
+  if (cli_emit_member(e) || e->depth == 0) fputs(e->depth ? ", " : " ", e->f);
   if (nlen && !e->in_array[e->depth]) {
     size_t i;
     for (i = 0; i < nlen; i++) {
@@ -47,15 +46,6 @@ static void quoted(FILE *f, const char *p, size_t n, size_t max) {
   if (shown < n) fprintf(f, "...(%zu bytes)", n);
 }
 
-static int printable(const uint8_t *p, size_t n) {
-  size_t i;
-  for (i = 0; i < n; i++)
-    if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\t' && p[i] != '\r') ||
-        p[i] >= 0x7f)
-      return 0;
-  return 1;
-}
-
 static void t_str(cli_emit *e, const char *name, size_t nlen, const char *p,
                   size_t n) {
   sep(e, name, nlen);
@@ -66,7 +56,7 @@ static void t_bytes(cli_emit *e, const char *name, size_t nlen,
                     const uint8_t *p, size_t n) {
   size_t i, shown = n > BYTES_MAX ? BYTES_MAX : n;
   sep(e, name, nlen);
-  if (printable(p, n)) {
+  if (cli_emit_printable(p, n)) {
     quoted(e->f, (const char *)p, n, BYTES_MAX);
     return;
   }
@@ -101,15 +91,7 @@ static void t_chr(cli_emit *e, const char *name, size_t nlen, uint8_t c) {
 
 static void t_begin(cli_emit *e, const char *name, size_t nlen, int array) {
   sep(e, name, nlen);
-  fputc(array ? '[' : '{', e->f);
-  if (e->depth + 1 < (int)(sizeof e->first / sizeof e->first[0])) e->depth++;
-  e->first[e->depth] = 1;
-  e->in_array[e->depth] = array;
-}
-
-static void t_end(cli_emit *e, int array) {
-  if (e->depth > 0) e->depth--;
-  fputc(array ? ']' : '}', e->f);
+  cli_emit_nest(e, array);
 }
 
 void cli_render_text(FILE *f, const cli_msg *msg) {
@@ -124,7 +106,7 @@ void cli_render_text(FILE *f, const cli_msg *msg) {
   e.num = t_num;
   e.chr = t_chr;
   e.begin = t_begin;
-  e.end = t_end;
+  e.end = cli_emit_unnest;
   e.f = mem ? mem : f;
   e.first[0] = 1;
   if (!mem) fputs("(out of memory) ", f);

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int digest(const EVP_MD *md, const void *p, size_t n, uint8_t *out) {
@@ -147,4 +148,113 @@ int cli_scram_verify_proof(const cli_scram_keys *k, pgw_str auth_message,
     key[i] = (uint8_t)(proof[i] ^ sig[i]);
   if (digest(EVP_sha256(), key, CLI_SCRAM_KEY_LEN, stored)) return -1;
   return CRYPTO_memcmp(stored, k->stored_key, CLI_SCRAM_KEY_LEN) == 0;
+}
+
+int cli_scram_keys_for(const char *password, pgw_str server_first,
+                       cli_scram_keys *k) {
+  pgw_str salt64, iter;
+  uint8_t salt[256];
+  char num[16];
+  int salt_len;
+  if (!cli_scram_attr(server_first, 's', &salt64) ||
+      !cli_scram_attr(server_first, 'i', &iter) || iter.len == 0 ||
+      iter.len >= sizeof num)
+    return -1;
+  memcpy(num, iter.ptr, iter.len);
+  num[iter.len] = '\0';
+  salt_len = cli_b64_decode(salt64.ptr, salt64.len, salt, sizeof salt);
+  if (salt_len < 0 ||
+      cli_scram_keys_derive(password, salt, (size_t)salt_len, atoi(num), k))
+    return -2;
+  return 0;
+}
+
+static int buf_add(pgw_buf *b, const void *p, size_t n) {
+  if (pgw_buf_reserve(b, n) != 0) return -1;
+  if (n) memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return 0;
+}
+
+int cli_scram_auth_message(pgw_str client_bare, pgw_str server_first,
+                           pgw_str final_without_proof, pgw_buf *out) {
+  pgw_buf_clear(out);
+  if (buf_add(out, client_bare.ptr, client_bare.len) || buf_add(out, ",", 1) ||
+      buf_add(out, server_first.ptr, server_first.len) ||
+      buf_add(out, ",", 1) ||
+      buf_add(out, final_without_proof.ptr, final_without_proof.len))
+    return -1;
+  return 0;
+}
+
+/* Proof and ServerSignature for AuthMessage (bare, sf, without). */
+static int proof_and_sig(const cli_scram_keys *k, pgw_str bare, pgw_str sf,
+                         pgw_str without, uint8_t proof[CLI_SCRAM_KEY_LEN],
+                         uint8_t sig[CLI_SCRAM_KEY_LEN]) {
+  pgw_buf auth;
+  pgw_str a;
+  int rc = -3;
+  pgw_buf_init(&auth, NULL);
+  if (cli_scram_auth_message(bare, sf, without, &auth) == 0) {
+    a.ptr = (const char *)auth.data;
+    a.len = auth.len;
+    if (cli_scram_client_proof(k, a, proof) == 0 &&
+        cli_scram_server_signature(k, a, sig) == 0)
+      rc = 0;
+  }
+  pgw_buf_free(&auth);
+  return rc;
+}
+
+int cli_scram_client_final(const char *password, pgw_str client_bare,
+                           pgw_str server_first, pgw_str cbind, pgw_buf *out,
+                           uint8_t sig[CLI_SCRAM_KEY_LEN]) {
+  pgw_str nonce, without;
+  uint8_t proof[CLI_SCRAM_KEY_LEN];
+  char proof64[64];
+  cli_scram_keys k;
+  int rc;
+  if (!cli_scram_attr(server_first, 'r', &nonce)) return -1;
+  if ((rc = cli_scram_keys_for(password, server_first, &k)) != 0) return rc;
+  pgw_buf_clear(out);
+  if (buf_add(out, "c=", 2) || buf_add(out, cbind.ptr, cbind.len) ||
+      buf_add(out, ",r=", 3) || buf_add(out, nonce.ptr, nonce.len))
+    return -3;
+  without.ptr = (const char *)out->data;
+  without.len = out->len;
+  if (proof_and_sig(&k, client_bare, server_first, without, proof, sig) != 0 ||
+      cli_b64_encode(proof, sizeof proof, proof64, sizeof proof64) <= 0 ||
+      buf_add(out, ",p=", 3) || buf_add(out, proof64, strlen(proof64)))
+    return -3;
+  return 0;
+}
+
+int cli_scram_check_final(const char *password, pgw_str client_bare,
+                          pgw_str server_first, pgw_str client_final,
+                          uint8_t sig[CLI_SCRAM_KEY_LEN]) {
+  pgw_str proof64, without, a;
+  uint8_t proof[CLI_SCRAM_KEY_LEN + 3];
+  cli_scram_keys k;
+  pgw_buf auth;
+  int rc, plen;
+  if (!cli_scram_attr(client_final, 'p', &proof64) ||
+      proof64.ptr - client_final.ptr < 3)
+    return -1;
+  if ((rc = cli_scram_keys_for(password, server_first, &k)) != 0) return rc;
+  /* client-final-message-without-proof: everything before ",p=" */
+  without.ptr = client_final.ptr;
+  without.len = (size_t)(proof64.ptr - 3 - client_final.ptr);
+  pgw_buf_init(&auth, NULL);
+  rc = -3;
+  if (cli_scram_auth_message(client_bare, server_first, without, &auth) == 0) {
+    a.ptr = (const char *)auth.data;
+    a.len = auth.len;
+    if (cli_scram_server_signature(&k, a, sig) == 0) {
+      plen = cli_b64_decode(proof64.ptr, proof64.len, proof, sizeof proof);
+      rc = plen < 0 ? 0 : cli_scram_verify_proof(&k, a, proof, (size_t)plen);
+      if (rc < 0) rc = -3;
+    }
+  }
+  pgw_buf_free(&auth);
+  return rc;
 }

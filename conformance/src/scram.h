@@ -62,4 +62,34 @@ int cli_scram_server_signature(const cli_scram_keys *k, pgw_str auth_message,
 int cli_scram_verify_proof(const cli_scram_keys *k, pgw_str auth_message,
                            const uint8_t *proof, size_t proof_len);
 
+/* Keys for the salt (s=) and iteration count (i=) of a server-first
+ * message. 0; -1 if either is missing (or i= is empty or too long); -2
+ * for a bad salt or iteration count, a password that is not printable
+ * ASCII, or a libcrypto failure. */
+int cli_scram_keys_for(const char *password, pgw_str server_first,
+                       cli_scram_keys *k);
+
+/* AuthMessage = client-first-message-bare "," server-first-message ","
+ * client-final-message-without-proof (RFC 5802, 3), replacing out's
+ * contents. 0, or -1 out of memory. */
+int cli_scram_auth_message(pgw_str client_bare, pgw_str server_first,
+                           pgw_str final_without_proof, pgw_buf *out);
+
+/* Client: the client-final-message "c=CBIND,r=NONCE,p=PROOF" answering
+ * server_first (NONCE is its r=) replacing out's contents, and the
+ * ServerSignature the server must send into sig. 0; -1 server_first has
+ * no r=, s= or i=; -2 as cli_scram_keys_for(); -3 out of memory or
+ * libcrypto failure. */
+int cli_scram_client_final(const char *password, pgw_str client_bare,
+                           pgw_str server_first, pgw_str cbind, pgw_buf *out,
+                           uint8_t sig[CLI_SCRAM_KEY_LEN]);
+
+/* Server: 1 if client_final's p= proves the password (0 if not, or not
+ * base64), with the ServerSignature in sig; -1 client_final has no p= or
+ * server_first no s= or i=; -2 as cli_scram_keys_for(); -3 out of memory
+ * or libcrypto failure. The nonce is not checked here. */
+int cli_scram_check_final(const char *password, pgw_str client_bare,
+                          pgw_str server_first, pgw_str client_final,
+                          uint8_t sig[CLI_SCRAM_KEY_LEN]);
+
 #endif /* PGW_CLI_SCRAM_H */

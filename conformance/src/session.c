@@ -1,5 +1,6 @@
 /* session.c - strict reader and writer of session files (*.pgs). */
 #include "session.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -24,23 +25,11 @@ static int fail(char *err, size_t errlen, const char *name, size_t line,
 }
 
 static pgs_item *push(pgs_session *s) {
-  if (s->count == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    pgs_item *items = realloc(s->items, cap * sizeof *items);
-    if (!items) return NULL;
-    s->items = items;
-    s->cap = cap;
-  }
+  pgs_item *items = cli_grow(s->items, s->count, &s->cap, sizeof *items);
+  if (!items) return NULL;
+  s->items = items;
   memset(&s->items[s->count], 0, sizeof s->items[0]);
   return &s->items[s->count++];
-}
-
-static char *dup_range(const char *p, size_t n) {
-  char *c = malloc(n + 1);
-  if (!c) return NULL;
-  memcpy(c, p, n);
-  c[n] = '\0';
-  return c;
 }
 
 static int hexval(char c) {
@@ -105,8 +94,8 @@ static int parse_meta(const char *p, size_t n, pgs_item *it, const char *name,
   if (p[k] != ' ')
     return fail(err, errlen, name, line,
                 "metadata: key and value must be separated by one space");
-  it->key = dup_range(p, k);
-  it->value = dup_range(p + k + 1, n - k - 1);
+  it->key = cli_dup(p, k);
+  it->value = cli_dup(p + k + 1, n - k - 1);
   if (!it->key || !it->value)
     return fail(err, errlen, name, line, "out of memory");
   return 0;

@@ -329,25 +329,10 @@ stop_pg() {
   fi
 }
 
-# A free port in 20000-29999 for the proxy.
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 10000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
-  done
-  return 1
-}
-
-# Wait for the recorder's "listening" line in its log (connecting to
-# probe would be recorded as a connection).
-wait_listen() {
-  for _ in $(seq 100); do
-    grep -q 'listening on' "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
+# free_port (a port for the proxy) and wait_listen (the recorder's
+# "listening" line in its log: connecting to probe would be recorded).
+# shellcheck source=../../scripts/lib.sh
+. "$BATS_TEST_DIRNAME/../../scripts/lib.sh" bats
 
 @test "record: psql through pgw record --once, then dump --roundtrip" {
   start_pg
@@ -447,4 +432,43 @@ PY
   run "$PGW" dump "$out"
   [ "$status" -eq 0 ]
   grep -qE "^B +TLSHandshake +SSLResponse +answer='S'" <<<"$output"
+}
+
+# ---- help ---------------------------------------------------------------------
+
+@test "help: pgw --help and pgw help print the whole usage and exit 0" {
+  for a in --help help; do
+    run "$PGW" "$a"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage:" ]
+    for c in dump rules record replay certify --version; do
+      [[ $output == *"pgw $c"* ]]
+    done
+  done
+}
+
+@test "help: pgw help CMD and pgw CMD --help print that command's usage and exit 0" {
+  for c in dump rules record replay certify; do
+    run "$PGW" help "$c"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage:" ]
+    [[ ${lines[1]} == "  pgw $c "* ]]
+    [[ $output != *"pgw --version"* ]]
+    local want=$output
+    run "$PGW" "$c" --help
+    [ "$status" -eq 0 ]
+    [ "$output" = "$want" ]
+  done
+  # --help anywhere among the options, before any other check
+  run "$PGW" replay "$SESS/psql-md5-login.pgs" --help
+  [ "$status" -eq 0 ]
+  [[ ${lines[1]} == "  pgw replay "* ]]
+}
+
+@test "help: an unknown command to help is a usage error" {
+  run "$PGW" help frobnicate
+  [ "$status" -eq 2 ]
+  [[ $output == *"unknown command: frobnicate"* ]]
+  run "$PGW" help dump replay
+  [ "$status" -eq 2 ]
 }

@@ -46,22 +46,9 @@ start_pg() {   # start_pg 15|18
   PG_DIR=$PGW_PG_DIR
 }
 
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 10000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
-  done
-  return 1
-}
-
-wait_listen() {   # the "listening on" line in a log
-  for _ in $(seq 100); do
-    grep -q 'listening on' "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  return 1
-}
+# free_port, wait_listen (the "listening on" line in a log)
+# shellcheck source=../../scripts/lib.sh
+. "$BATS_TEST_DIRNAME/../../scripts/lib.sh" bats
 
 # client PORT LIBPQ ARGS... — psql against 127.0.0.1:PORT (libpq 15 or 18);
 # ARGS: a conninfo tail, then psql options. Output in $W/client.out.

@@ -62,7 +62,7 @@ harnesses+=(observer)
 CLI=$REPO/conformance/src
 if [[ -f $REPO/fuzz/fuzz_session.c && -f $CLI/session.c ]]; then
   cliobj=()
-  for f in session fields render_text render_json render_pqtrace; do
+  for f in session fields render_text render_json render_pqtrace util; do
     $CC $CFLAGS $C11 -D_POSIX_C_SOURCE=200809L -I"$REPO/lib/include" \
       -I"$CLI" -c "$CLI/$f.c" -o "$OBJ/cli/$f.o"
     cliobj+=("$OBJ/cli/$f.o")
@@ -72,7 +72,8 @@ if [[ -f $REPO/fuzz/fuzz_session.c && -f $CLI/session.c ]]; then
   $CC $CFLAGS $C11 -D_POSIX_C_SOURCE=200809L -I"$REPO/lib/include" \
     -I"$CLI" -c "$CLI/certify_session.c" -o "$OBJ/cli/certify_session.o"
   build certify_session fuzz_certify_session.c -I"$CLI" &&
-    link certify_session "$OBJ/cli/session.o" "$OBJ/cli/certify_session.o"
+    link certify_session "$OBJ/cli/session.o" "$OBJ/cli/util.o" \
+      "$OBJ/cli/certify_session.o"
   harnesses+=(certify_session)
 fi
 
