@@ -8,5 +8,6 @@
 #include "pgw/state.h"
 #include "pgw/conn.h"
 #include "pgw/observer.h"
+#include "pgw/replication.h"
 
 #endif /* PGW_PGW_H */
