@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "render_replication.h"
 #include "session.h"
 
 static const char *dir_name(pgw_dir d) {
@@ -57,6 +58,7 @@ typedef struct dumper {
   size_t warned[2];  /* deviations reported so far, per sending side */
   uint32_t server_protocol; /* highest the server offers; 0 unknown */
   unsigned server_version;  /* from "@ server"; 0 unknown */
+  cli_repl repl;            /* replication streams (render_replication.c) */
 } dumper;
 
 /* The major version of "@ server PostgreSQL N[.M]", or 0. */
@@ -138,6 +140,7 @@ static void render(dumper *d, pgw_dir dir, const pgw_message *m) {
   msg.dir = dir;
   msg.phase = d->phase;
   msg.m = m;
+  msg.repl = cli_repl_current(&d->repl);
   switch (d->o->format) {
   case CLI_FORMAT_JSON: cli_render_json(stdout, &msg); break;
   case CLI_FORMAT_PQTRACE: cli_render_pqtrace_as(stdout, &d->pq, &msg); break;
@@ -217,6 +220,26 @@ static int resend(dumper *d, size_t line, pgw_dir dir, const pgw_message *m) {
   return -1;
 }
 
+/* Decode a replication CopyData (and, with --roundtrip, re-encode it). */
+static int track_replication(dumper *d, size_t line, pgw_dir dir,
+                             const pgw_message *m) {
+  char detail[200];
+  size_t off = 0;
+  int rc = cli_repl_track(&d->repl, dir, m);
+  if (rc != 0 && d->o->mode != PGW_MODE_LENIENT) {
+    render(d, dir, m);
+    say(d, "error", line, dir, m->offset + 5 + d->repl.err.offset,
+        pgw_strerror(rc), d->repl.err.reason, d->repl.err.rule);
+    return -1;
+  }
+  if (!d->o->roundtrip ||
+      cli_repl_roundtrip(&d->repl, m, &off, detail, sizeof detail) == 0)
+    return 0;
+  render(d, dir, m);
+  report(d, line, dir, m->offset + 5 + off, "round trip differs", detail);
+  return -1;
+}
+
 static int feed_chunk(dumper *d, const pgs_item *it) {
   pgw_conn *rx = &d->conn[!it->dir]; /* the side receiving these bytes */
   pgw_message m;
@@ -228,6 +251,7 @@ static int feed_chunk(dumper *d, const pgs_item *it) {
   }
   rc = pgw_conn_receive(rx, it->data, it->len);
   while (rc == PGW_OK && (rc = pgw_conn_next(rx, &m)) == PGW_OK) {
+    if (track_replication(d, it->line, it->dir, &m) != 0) return -1;
     if (resend(d, it->line, it->dir, &m) != 0) return -1;
     d->phase = phase_now(d);
     render(d, it->dir, &m);
@@ -300,6 +324,7 @@ int cli_dump(const cli_dump_opts *o) {
     return 1;
   }
   pgw_buf_init(&d.enc, NULL);
+  cli_repl_init(&d.repl, d.server_version, o->mode);
   if (build_streams(&s, d.st) != 0) {
     fprintf(stderr, "pgw dump: out of memory\n");
     status = 1;
@@ -337,6 +362,7 @@ int cli_dump(const cli_dump_opts *o) {
   }
   fflush(stdout);
   pgw_buf_free(&d.enc);
+  cli_repl_free(&d.repl);
   free(d.st[0].data);
   free(d.st[1].data);
   pgw_conn_free(&d.conn[0]);

@@ -17,6 +17,9 @@ typedef struct cli_msg {
   pgw_dir dir;
   const char *phase; /* phase after the message; NULL if unknown */
   const pgw_message *m;
+  /* a CopyData of a replication stream, decoded (render_replication.h);
+   * NULL otherwise */
+  const struct cli_repl *repl;
 } cli_msg;
 
 /* Emitter: names are (ptr, len) so that wire strings can be keys. */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "render_replication.h"
 
 /* JSON string: valid UTF-8 passes through; other bytes are escaped as
  * \u00XX (so the output is always valid JSON; such bytes read back as
@@ -141,5 +142,6 @@ void cli_render_json(FILE *f, const cli_msg *msg) {
   e.depth = 1;
   e.first[1] = 1;
   cli_emit_fields(&e, msg->m);
+  if (msg->repl) cli_repl_emit(&e, msg->repl);
   fputs("}}\n", f);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "render_replication.h"
 
 #define STR_MAX 200  /* bytes of a string shown before truncation */
 #define BYTES_MAX 64 /* bytes of an opaque value shown */
@@ -129,6 +130,7 @@ void cli_render_text(FILE *f, const cli_msg *msg) {
   e.first[0] = 1;
   if (!mem) fputs("(out of memory) ", f);
   cli_emit_fields(&e, msg->m);
+  if (msg->repl) cli_repl_emit(&e, msg->repl);
   if (mem) fclose(mem);
   if (flen)
     fprintf(f, "%c %-15s %-24s%s\n", msg->dir == PGW_FRONTEND ? 'F' : 'B',
