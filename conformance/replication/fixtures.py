@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""conformance/replication/fixtures.py — write lib/tests/fixtures_replication.h
+"""conformance/replication/fixtures.py [corpus] — write
+lib/tests/fixtures_replication.h (or, with `corpus`, the fuzz seeds in
+corpus/replication and corpus/pgoutput)
 from the recorded replication sessions (conformance/sessions/replication):
 real CopyData payloads for the unit tests, nothing typed by hand.
 
@@ -136,5 +138,43 @@ def main(out):
         f.write('};\n/* clang-format on */\n')
 
 
-main(sys.argv[1] if len(sys.argv) > 1 else
-     os.path.join(REPO, 'lib/tests/fixtures_replication.h'))
+def corpus():
+    """Seeds for fuzz/fuzz_replication.c and fuzz/fuzz_pgoutput.c (their
+    input formats are described there): two payloads of each kind per session, and every
+    session's pgoutput sequence cut into runs of at most 40 messages."""
+    import hashlib
+    seeds = {'replication': set(), 'pgoutput': set()}
+    for pg in sorted(os.listdir(RS)):
+        for name in sorted(os.listdir(os.path.join(RS, pg))):
+            seq, in_block, ver, par, kept = [], 0, 1, 0, {}
+            for ctx, v, p_, d, p in streams(os.path.join(RS, pg, name)):
+                b0 = (1 if ctx == 'backup' else 0) | (2 if d == 'B' else 0)
+                key = (ctx, d, p[:1], p[25:26] if ctx == 'pgoutput' else b'', in_block)
+                kept[key] = kept.get(key, 0) + 1
+                if ctx == 'pgoutput' and p[:1] == b'w':
+                    inner = p[25:]
+                    b0 |= ((v - 1) & 3) << 2 | in_block << 4
+                    seq.append(inner)
+                    ver, par = v, p_
+                    in_block = {b'S': 1, b'E': 0}.get(inner[:1], in_block)
+                if len(p) < 4096 and kept[key] <= 2:
+                    seeds['replication'].add(bytes([b0]) + p)
+            for i in range(0, len(seq), 40):
+                b0 = ((ver - 1) & 3) | par << 2
+                body = b''.join(len(m).to_bytes(2, 'big') + m
+                                for m in seq[i:i + 40] if len(m) < 65536)
+                seeds['pgoutput'].add(bytes([b0]) + body)
+    for h, ss in seeds.items():
+        d = os.path.join(REPO, 'corpus', h)
+        os.makedirs(d, exist_ok=True)
+        for x in ss:
+            with open(os.path.join(d, hashlib.sha1(x).hexdigest()), 'wb') as f:
+                f.write(x)
+        print('corpus/%s: %d seeds' % (h, len(ss)))
+
+
+if sys.argv[1:] == ['corpus']:
+    corpus()
+else:
+    main(sys.argv[1] if len(sys.argv) > 1 else
+         os.path.join(REPO, 'lib/tests/fixtures_replication.h'))

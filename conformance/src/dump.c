@@ -140,11 +140,11 @@ static void render(dumper *d, pgw_dir dir, const pgw_message *m) {
   msg.dir = dir;
   msg.phase = d->phase;
   msg.m = m;
-  msg.repl = cli_repl_current(&d->repl);
+  const cli_repl *repl = cli_repl_current(&d->repl);
   switch (d->o->format) {
-  case CLI_FORMAT_JSON: cli_render_json(stdout, &msg); break;
+  case CLI_FORMAT_JSON: cli_render_json_repl(stdout, &msg, repl); break;
   case CLI_FORMAT_PQTRACE: cli_render_pqtrace_as(stdout, &d->pq, &msg); break;
-  default: cli_render_text(stdout, &msg); break;
+  default: cli_render_text_repl(stdout, &msg, repl); break;
   }
 }
 

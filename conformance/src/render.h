@@ -17,9 +17,6 @@ typedef struct cli_msg {
   pgw_dir dir;
   const char *phase; /* phase after the message; NULL if unknown */
   const pgw_message *m;
-  /* a CopyData of a replication stream, decoded (render_replication.h);
-   * NULL otherwise */
-  const struct cli_repl *repl;
 } cli_msg;
 
 /* Emitter: names are (ptr, len) so that wire strings can be keys. */
@@ -51,6 +48,13 @@ void cli_emit_fields(cli_emit *e, const pgw_message *m);
 
 void cli_render_text(FILE *f, const cli_msg *msg);
 void cli_render_json(FILE *f, const cli_msg *msg);
+/* The same, with the decoded replication message of a CopyData
+ * (render_replication.h; NULL: none) as its "replication" field. */
+struct cli_repl;
+void cli_render_text_repl(FILE *f, const cli_msg *msg,
+                          const struct cli_repl *repl);
+void cli_render_json_repl(FILE *f, const cli_msg *msg,
+                          const struct cli_repl *repl);
 
 /* s[0..n) as a JSON string literal, quotes included. */
 void cli_json_string(FILE *f, const char *s, size_t n);

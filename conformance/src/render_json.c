@@ -119,6 +119,11 @@ static void j_end(cli_emit *e, int array) {
 }
 
 void cli_render_json(FILE *f, const cli_msg *msg) {
+  cli_render_json_repl(f, msg, NULL);
+}
+
+void cli_render_json_repl(FILE *f, const cli_msg *msg,
+                          const struct cli_repl *repl) {
   cli_emit e;
   const char *name = pgw_message_name(msg->m);
   memset(&e, 0, sizeof e);
@@ -142,6 +147,6 @@ void cli_render_json(FILE *f, const cli_msg *msg) {
   e.depth = 1;
   e.first[1] = 1;
   cli_emit_fields(&e, msg->m);
-  if (msg->repl) cli_repl_emit(&e, msg->repl);
+  if (repl) cli_repl_emit(&e, repl);
   fputs("}}\n", f);
 }

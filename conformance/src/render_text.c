@@ -114,6 +114,11 @@ static void t_end(cli_emit *e, int array) {
 }
 
 void cli_render_text(FILE *f, const cli_msg *msg) {
+  cli_render_text_repl(f, msg, NULL);
+}
+
+void cli_render_text_repl(FILE *f, const cli_msg *msg,
+                          const struct cli_repl *repl) {
   cli_emit e;
   char *fields = NULL;
   size_t flen = 0;
@@ -130,7 +135,7 @@ void cli_render_text(FILE *f, const cli_msg *msg) {
   e.first[0] = 1;
   if (!mem) fputs("(out of memory) ", f);
   cli_emit_fields(&e, msg->m);
-  if (msg->repl) cli_repl_emit(&e, msg->repl);
+  if (repl) cli_repl_emit(&e, repl);
   if (mem) fclose(mem);
   if (flen)
     fprintf(f, "%c %-15s %-24s%s\n", msg->dir == PGW_FRONTEND ? 'F' : 'B',
