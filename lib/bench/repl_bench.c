@@ -58,6 +58,7 @@ static unsigned long long walk_tuple(const uint8_t *q) {
 
 static int bare_pass(const uint8_t *p, size_t len, tally *t) {
   const uint8_t *end = p + len;
+  size_t x = 0; /* 4 inside a streamed block: changes carry an xid */
   while (p < end) {
     uint32_t mlen = bench_load32(p + 1);
     const uint8_t *d = p + 5;
@@ -65,9 +66,11 @@ static int bare_pass(const uint8_t *p, size_t len, tally *t) {
     if (p[0] == 'd' && d[0] == 'w' && mlen > 4 + 25) {
       const uint8_t *l = d + 25;
       t->logical++;
-      if (l[0] == 'I') t->colsum += walk_tuple(l + 6);
+      if (l[0] == 'S') x = 4;
+      if (l[0] == 'E') x = 0;
+      if (l[0] == 'I') t->colsum += walk_tuple(l + 6 + x);
       /* Update: new tuple only when no old key precedes it */
-      if (l[0] == 'U' && l[5] == 'N') t->colsum += walk_tuple(l + 6);
+      if (l[0] == 'U' && l[5 + x] == 'N') t->colsum += walk_tuple(l + 6 + x);
     }
     p += 1 + mlen;
   }

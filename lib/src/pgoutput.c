@@ -55,28 +55,32 @@ const char *pgw_lrep_kind_name(int kind) {
   }
 }
 
-/* Lowest protocol version that has the message. */
-static int min_version(int kind) {
-  switch (kind) {
-  case PGW_LREP_STREAM_START:
-  case PGW_LREP_STREAM_STOP:
-  case PGW_LREP_STREAM_COMMIT:
-  case PGW_LREP_STREAM_ABORT: return 2;
-  case PGW_LREP_BEGIN_PREPARE:
-  case PGW_LREP_PREPARE:
-  case PGW_LREP_COMMIT_PREPARED:
-  case PGW_LREP_ROLLBACK_PREPARED:
-  case PGW_LREP_STREAM_PREPARE: return 3;
-  default: return 1;
-  }
-}
+/* Per type byte: 0 for no message, else the lowest protocol version that
+ * has it, plus XID_IN_STREAM for the messages that carry an xid only
+ * inside a streamed block. */
+#define XID_IN_STREAM 8
+static const uint8_t info[256] = {['B'] = 1,
+                                  ['M'] = 1 | XID_IN_STREAM,
+                                  ['C'] = 1,
+                                  ['O'] = 1,
+                                  ['R'] = 1 | XID_IN_STREAM,
+                                  ['Y'] = 1 | XID_IN_STREAM,
+                                  ['I'] = 1 | XID_IN_STREAM,
+                                  ['U'] = 1 | XID_IN_STREAM,
+                                  ['D'] = 1 | XID_IN_STREAM,
+                                  ['T'] = 1 | XID_IN_STREAM,
+                                  ['S'] = 2,
+                                  ['E'] = 2,
+                                  ['c'] = 2,
+                                  ['A'] = 2,
+                                  ['b'] = 3,
+                                  ['P'] = 3,
+                                  ['K'] = 3,
+                                  ['r'] = 3,
+                                  ['p'] = 3};
 
-/* Messages that carry an xid only inside a streamed block. */
 static int xid_in_stream(int kind) {
-  return kind == PGW_LREP_MESSAGE || kind == PGW_LREP_RELATION ||
-         kind == PGW_LREP_TYPE || kind == PGW_LREP_INSERT ||
-         kind == PGW_LREP_UPDATE || kind == PGW_LREP_DELETE ||
-         kind == PGW_LREP_TRUNCATE;
+  return kind >= 0 && kind < 256 && (info[kind] & XID_IN_STREAM);
 }
 
 /* ---- pieces ------------------------------------------------------------ */
@@ -111,46 +115,55 @@ static int flags_within(ld *d, uint8_t *out, unsigned mask, const char *what) {
   return rc;
 }
 
-/* One TupleData column; kind already read. */
-static int tuple_value(ld *d, uint8_t kind) {
-  if (kind == 'n' || kind == 'u') return 0;
-  if (kind != 't' && kind != 'b') {
-    d->r.p--;
+/* A tuple column at p failed: position the reader there and say why. */
+static int column_fail(ld *d, const uint8_t *p, uint8_t kind) {
+  d->r.p = p;
+  if (p == d->r.end)
+    return pgw_rd_fail(&d->r, PGW_ERR_TRUNCATED, "tuple column kind");
+  if (kind != 't' && kind != 'b')
     return pgw_repl_fail(&d->r, PGW_ERR_UNKNOWN_CODE, PGW__R_LREP_TUPLE_KIND,
                          "tuple column kind is not 'n', 'u', 't' or 'b'");
-  }
-  int32_t n;
-  int rc = pgw_rd_i32(&d->r, &n, "tuple column length");
+  d->r.p = p + 1;
+  if (pgw_rd_left(&d->r) < 4)
+    return pgw_rd_fail(&d->r, PGW_ERR_TRUNCATED, "tuple column length");
+  int neg = pgw_load32(d->r.p) > 0x7fffffffu;
+  return pgw_repl_fail(&d->r, neg ? PGW_ERR_NEGATIVE_LENGTH : PGW_ERR_TRUNCATED,
+                       PGW__R_LREP_VALUE_LENGTH,
+                       neg ? "tuple column length is negative"
+                           : "tuple column runs past the message");
+}
+
+/* TupleData: the hot loop of a change, one pass over the columns. */
+static int tuple(ld *d, pgw_lrep_tuple *t) {
+  int rc = pgw_rd_u16(&d->r, &t->ncols, "tuple column count");
   if (rc) return rc;
-  if (n < 0 || (size_t)n > pgw_rd_left(&d->r)) {
-    d->r.p -= 4;
-    return pgw_repl_fail(&d->r,
-                         n < 0 ? PGW_ERR_NEGATIVE_LENGTH : PGW_ERR_TRUNCATED,
-                         PGW__R_LREP_VALUE_LENGTH,
-                         n < 0 ? "tuple column length is negative"
-                               : "tuple column runs past the message");
+  const uint8_t *p = d->r.p, *end = d->r.end;
+  for (uint16_t i = 0; i < t->ncols; i++) {
+    if (p == end) return column_fail(d, p, 0);
+    uint8_t k = *p;
+    if (k == 't' || k == 'b') {
+      if (end - p < 5) return column_fail(d, p, k);
+      uint32_t n = pgw_load32(p + 1);
+      if (n > (size_t)(end - p - 5)) return column_fail(d, p, k);
+      p += 5 + (size_t)n;
+    } else if (k == 'n' || k == 'u') {
+      p++;
+    } else {
+      return column_fail(d, p, k);
+    }
   }
-  d->r.p += n;
+  t->raw.ptr = d->r.p;
+  t->raw.len = (size_t)(p - d->r.p);
+  d->r.p = p;
   return 0;
 }
 
-static int tuple(ld *d, pgw_lrep_tuple *t) {
-  int rc = pgw_rd_u16(&d->r, &t->ncols, "tuple column count");
-  const uint8_t *start = d->r.p;
-  for (uint16_t i = 0; rc == 0 && i < t->ncols; i++) {
-    uint8_t kind;
-    rc = pgw_rd_u8(&d->r, &kind, "tuple column kind");
-    if (rc == 0) rc = tuple_value(d, kind);
-  }
-  t->raw.ptr = start;
-  t->raw.len = (size_t)(d->r.p - start);
-  return rc;
-}
-
-/* A tuple marker byte: one of allowed, else a marker failure. */
+/* A tuple marker byte: one of the three bytes of allowed (repeat one to
+ * allow fewer), else a marker failure. */
 static int marker(ld *d, uint8_t *out, const char *allowed, const char *why) {
   int rc = pgw_rd_u8(&d->r, out, why);
-  if (rc == 0 && (*out == 0 || strchr(allowed, *out) == NULL)) {
+  if (rc == 0 && *out != allowed[0] && *out != allowed[1] &&
+      *out != allowed[2]) {
     d->r.p--;
     rc = pgw_repl_fail(&d->r, PGW_ERR_UNKNOWN_CODE, PGW__R_LREP_MARKER, why);
   }
@@ -244,11 +257,11 @@ static int dec_change(ld *d, pgw_lrep_msg *m) {
   int rc = pgw_rd_u32(&d->r, &m->u.change.relid, "relation id");
   if (rc) return rc;
   if (m->kind == PGW_LREP_INSERT) {
-    rc = marker(d, &mk, "N", "Insert tuple is not marked 'N'");
+    rc = marker(d, &mk, "NNN", "Insert tuple is not marked 'N'");
     return rc ? rc : tuple(d, &m->u.change.new_tuple);
   }
   if (m->kind == PGW_LREP_DELETE) {
-    rc = marker(d, &mk, "KO", "Delete tuple is not marked 'K' or 'O'");
+    rc = marker(d, &mk, "KOO", "Delete tuple is not marked 'K' or 'O'");
     m->u.change.old_kind = mk;
     return rc ? rc : tuple(d, &m->u.change.old_tuple);
   }
@@ -256,7 +269,8 @@ static int dec_change(ld *d, pgw_lrep_msg *m) {
   if (rc == 0 && mk != 'N') {
     m->u.change.old_kind = mk;
     rc = tuple(d, &m->u.change.old_tuple);
-    if (rc == 0) rc = marker(d, &mk, "N", "Update new tuple is not marked 'N'");
+    if (rc == 0)
+      rc = marker(d, &mk, "NNN", "Update new tuple is not marked 'N'");
   }
   return rc ? rc : tuple(d, &m->u.change.new_tuple);
 }
@@ -347,21 +361,22 @@ static int dec_message_all(ld *d, int version, int in_stream, pgw_lrep_msg *m) {
   uint8_t t;
   int rc = pgw_rd_u8(&d->r, &t, "pgoutput message type missing");
   if (rc) return rc;
-  if (pgw_lrep_kind_name(t) == NULL) {
+  if (info[t] == 0) {
     d->r.p--;
     return pgw_repl_fail(&d->r, PGW_ERR_UNKNOWN_TYPE, PGW__R_LREP_TYPE,
                          "unknown pgoutput message type");
   }
   m->kind = t;
-  if (version < min_version(t)) {
+  if (version < (info[t] & 7)) {
     d->r.p--;
     rc = check(d, PGW_ERR_REPL_VERSION, PGW__R_LREP_VERSION,
                "message needs a higher pgoutput protocol version");
     d->r.p++;
     if (rc) return rc;
   }
-  m->has_xid = (uint8_t)(!xid_in_stream(t) || in_stream);
-  if (xid_in_stream(t) && in_stream)
+  int streamed_xid = (info[t] & XID_IN_STREAM) && in_stream;
+  m->has_xid = (uint8_t)(!(info[t] & XID_IN_STREAM) || in_stream);
+  if (streamed_xid)
     rc = pgw_rd_u32(&d->r, &m->xid, "xid (inside a streamed block)");
   if (rc == 0) rc = dec_body(d, version, m);
   if (rc == 0 && pgw_rd_left(&d->r) != 0)
