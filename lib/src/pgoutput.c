@@ -253,7 +253,11 @@ static int dec_type(ld *d, pgw_lrep_msg *m) {
 }
 
 static int dec_change(ld *d, pgw_lrep_msg *m) {
+  static const pgw_lrep_tuple none = {0, {NULL, 0}};
   uint8_t mk = 0;
+  m->u.change.old_kind = 0;
+  m->u.change.old_tuple = none;
+  m->u.change.new_tuple = none;
   int rc = pgw_rd_u32(&d->r, &m->u.change.relid, "relation id");
   if (rc) return rc;
   if (m->kind == PGW_LREP_INSERT) {
@@ -295,6 +299,9 @@ static int dec_stream_start(ld *d, pgw_lrep_msg *m) {
 }
 
 static int dec_stream_abort(ld *d, int version, pgw_lrep_msg *m) {
+  m->u.stream_abort.has_abort_info = 0;
+  m->u.stream_abort.abort_lsn = 0;
+  m->u.stream_abort.abort_time = 0;
   int rc = pgw_rd_u32(&d->r, &m->xid, "Stream Abort xid");
   if (rc == 0) rc = pgw_rd_u32(&d->r, &m->u.stream_abort.subxid, "subxid");
   if (rc || version < 4 || pgw_rd_left(&d->r) == 0) return rc;
@@ -307,6 +314,7 @@ static int dec_stream_abort(ld *d, int version, pgw_lrep_msg *m) {
 /* Begin Prepare (no flags), Prepare, Commit Prepared, Stream Prepare. */
 static int dec_prepare(ld *d, pgw_lrep_msg *m) {
   int rc = 0;
+  m->u.prepare.flags = 0;
   if (m->kind != PGW_LREP_BEGIN_PREPARE)
     rc = flags_zero(d, &m->u.prepare.flags, "prepare flags are not 0");
   if (rc == 0) rc = lsn_set(d, &m->u.prepare.lsn, "prepare LSN is 0");
@@ -394,7 +402,8 @@ int pgw__lrep_decode(const pgw__lrep_ctx *c, const uint8_t *payload, size_t len,
   if (out == NULL || (payload == NULL && len != 0) ||
       version < PGW_LREP_VERSION_MIN || version > PGW_LREP_VERSION_MAX)
     return PGW_ERR_INVALID_ARGUMENT;
-  memset(out, 0, sizeof *out);
+  out->kind = 0, out->has_xid = 0, out->xid = 0; /* the body decoder sets
+                                                 the fields of its kind */
   ld d;
   pgw_rd_init(&d.r, payload, len, err);
   d.c = c;

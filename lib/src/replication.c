@@ -139,10 +139,11 @@ int pgw_repl_decode(pgw_repl_context ctx, pgw_dir dir, const uint8_t *payload,
   err->rule = NULL;
   if (out == NULL || (payload == NULL && len != 0))
     return PGW_ERR_INVALID_ARGUMENT;
-  memset(out, 0, sizeof *out);
+  /* each decoder sets every field of its kind */
   pgw_rd r;
   pgw_rd_init(&r, payload, len, err);
   uint8_t t;
+  out->kind = PGW_REPL_UNKNOWN;
   int rc = pgw_rd_u8(&r, &t, "replication message type missing");
   if (rc == 0) {
     out->kind = kind_of(ctx, dir, t);
