@@ -114,7 +114,7 @@ static void test_fixtures(void) {
     kinds[f->ctx][buf[0]]++;
   }
   /* what the recordings cover */
-  CHECK(kinds[0]['w'] && kinds[0]['k'] && kinds[0]['r']);
+  CHECK(kinds[0]['w'] && kinds[0]['k'] && kinds[0]['r'] && kinds[0]['h']);
   CHECK(kinds[1]['n'] && kinds[1]['p'] && kinds[1]['m']);
   const char *all = "BMCORYIUDTSEcAbPKrp";
   for (const char *k = all; *k; k++) {
