@@ -5,13 +5,14 @@
  * pg_recvlogical session) and print messages/s beside the bare framing
  * loop on the same bytes.
  *
- *   pgw-bench-repl [--passes N] [--version V] FILE
+ *   pgw-bench-repl [--passes N] [--version V] [--only bare|decode] FILE
  *
  * bare:   frames each CopyData, and for an XLogData carrying a pgoutput
  *         Insert or Update walks its new tuple's column lengths by hand;
  * decode: the same framing, then pgw_repl_decode, pgw_lrep_stream_feed
  *         (every check, the relation cache) and the tuple iterator.
- * Both sum the column lengths (colsum) and must agree. The stream's
+ * Both sum the column lengths (colsum) and must agree (--only runs one,
+ * e.g. under callgrind for instructions per message). The stream's
  * allocator counts calls: steady_allocs is what decoding allocated after
  * init (0 is the goal).
  */
@@ -140,23 +141,28 @@ static void report(const char *mode, double *secs, size_t passes,
 typedef struct opts {
   size_t passes;
   int version;
+  int only; /* 0 both, 1 bare, 2 decode (instruction counts per mode) */
   const char *file;
 } opts;
 
 static int parse(int argc, char **argv, opts *o) {
   o->passes = 7;
   o->version = 2;
+  o->only = 0;
   o->file = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--passes") == 0 && i + 1 < argc)
       o->passes = (size_t)atoi(argv[++i]);
     else if (strcmp(argv[i], "--version") == 0 && i + 1 < argc)
       o->version = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+      o->only = strcmp(argv[++i], "bare") == 0 ? 1 : 2;
     else
       o->file = argv[i];
   }
   if (o->file == NULL || o->passes < 1 || o->passes > 1000) {
-    fprintf(stderr, "usage: pgw-bench-repl [--passes N] [--version V] FILE\n");
+    fprintf(stderr, "usage: pgw-bench-repl [--passes N] [--version V] "
+                    "[--only bare|decode] FILE\n");
     return -1;
   }
   return 0;
@@ -182,15 +188,21 @@ int main(int argc, char **argv) {
     if (pgw_lrep_stream_init(&s, o.version, 0, &a) != 0) return 1;
     size_t before = g_allocs;
     double t0 = bench_now();
-    bare_pass(data, len, &x);
+    if (o.only != 2) bare_pass(data, len, &x);
     double t1 = bench_now();
-    int rc = decode_pass(&s, data, len, &y);
+    int rc = o.only == 1 ? 0 : decode_pass(&s, data, len, &y);
     double t2 = bench_now();
     steady += g_allocs - before;
     pgw_lrep_stream_free(&s);
     if (rc != 0) return 1;
     if (i == 0) continue;
     bare[i - 1] = t1 - t0, dec[i - 1] = t2 - t1, tb = x, td = y;
+  }
+  if (o.only) {
+    report(o.only == 1 ? "bare" : "decode", o.only == 1 ? bare : dec, o.passes,
+           o.only == 1 ? &tb : &td, len, steady);
+    free(data);
+    return 0;
   }
   if (tb.colsum != td.colsum || tb.messages != td.messages) {
     fprintf(stderr, "bare and decode disagree: colsum %llu vs %llu\n",

@@ -427,34 +427,9 @@ static pgw_lrep_iter iter_over(pgw_bytes raw, size_t count) {
   return it;
 }
 
-pgw_lrep_iter pgw_lrep_tuple_iter(const pgw_lrep_tuple *t) {
-  return iter_over(t->raw, t->ncols);
-}
-
 pgw_lrep_iter pgw_lrep_relation_iter(const pgw_lrep_msg *relation) {
   return iter_over(relation->u.relation.columns_raw,
                    relation->u.relation.ncols);
-}
-
-int pgw_lrep_tuple_next(pgw_lrep_iter *it, pgw_lrep_value *out) {
-  if (it->left == 0) return 0;
-  size_t avail = (size_t)(it->end - it->p);
-  if (avail < 1) return PGW_ERR_TRUNCATED;
-  out->kind = it->p[0];
-  out->data.ptr = NULL;
-  out->data.len = 0;
-  size_t used = 1;
-  if (out->kind == 't' || out->kind == 'b') {
-    if (avail < 5) return PGW_ERR_TRUNCATED;
-    uint32_t n = pgw_load32(it->p + 1);
-    if (n > avail - 5) return PGW_ERR_TRUNCATED;
-    out->data.ptr = it->p + 5;
-    out->data.len = n;
-    used = 5 + (size_t)n;
-  }
-  it->p += used;
-  it->left--;
-  return 1;
 }
 
 int pgw_lrep_relation_next(pgw_lrep_iter *it, pgw_lrep_column *out) {

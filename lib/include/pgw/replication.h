@@ -196,10 +196,39 @@ typedef struct pgw_lrep_iter {
   size_t left;
 } pgw_lrep_iter;
 
-pgw_lrep_iter pgw_lrep_tuple_iter(const pgw_lrep_tuple *t);
 /* 1 and *out set, 0 at the end, PGW_ERR_TRUNCATED if raw runs short (only
- * possible for raw bytes that pgw_lrep_decode did not check). */
-int pgw_lrep_tuple_next(pgw_lrep_iter *it, pgw_lrep_value *out);
+ * possible for raw bytes that pgw_lrep_decode did not check). Inline: it
+ * runs once per column of every change. */
+static inline pgw_lrep_iter pgw_lrep_tuple_iter(const pgw_lrep_tuple *t) {
+  pgw_lrep_iter it;
+  it.p = t->raw.ptr;
+  it.end = t->raw.ptr ? t->raw.ptr + t->raw.len : NULL;
+  it.left = t->ncols;
+  return it;
+}
+
+static inline int pgw_lrep_tuple_next(pgw_lrep_iter *it, pgw_lrep_value *out) {
+  size_t avail, used = 1;
+  if (it->left == 0) return 0;
+  avail = (size_t)(it->end - it->p);
+  if (avail < 1) return PGW_ERR_TRUNCATED;
+  out->kind = it->p[0];
+  out->data.ptr = NULL;
+  out->data.len = 0;
+  if (out->kind == 't' || out->kind == 'b') {
+    uint32_t n;
+    if (avail < 5) return PGW_ERR_TRUNCATED;
+    n = (uint32_t)it->p[1] << 24 | (uint32_t)it->p[2] << 16 |
+        (uint32_t)it->p[3] << 8 | (uint32_t)it->p[4];
+    if (n > avail - 5) return PGW_ERR_TRUNCATED;
+    out->data.ptr = it->p + 5;
+    out->data.len = n;
+    used = 5 + (size_t)n;
+  }
+  it->p += used;
+  it->left--;
+  return 1;
+}
 
 typedef struct pgw_lrep_msg {
   int kind;        /* pgw_lrep_kind */
