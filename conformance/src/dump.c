@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "render_replication.h"
 #include "session.h"
 #include "util.h"
 
@@ -50,6 +51,7 @@ typedef struct dumper {
   size_t warned;     /* deviations reported so far */
   uint32_t server_protocol; /* highest the server offers; 0 unknown */
   unsigned server_version;  /* from "@ server"; 0 unknown */
+  cli_repl repl;            /* replication streams (render_replication.c) */
 } dumper;
 
 /* The major version of "@ server PostgreSQL N[.M]", or 0. */
@@ -130,10 +132,11 @@ static void render(dumper *d, pgw_dir dir, const pgw_message *m) {
   msg.dir = dir;
   msg.phase = d->phase;
   msg.m = m;
+  const cli_repl *repl = cli_repl_current(&d->repl);
   switch (d->o->format) {
-  case CLI_FORMAT_JSON: cli_render_json(stdout, &msg); break;
+  case CLI_FORMAT_JSON: cli_render_json_repl(stdout, &msg, repl); break;
   case CLI_FORMAT_PQTRACE: cli_render_pqtrace_as(stdout, &d->pq, &msg); break;
-  default: cli_render_text(stdout, &msg); break;
+  default: cli_render_text_repl(stdout, &msg, repl); break;
   }
 }
 
@@ -215,6 +218,26 @@ static int chunk_error(dumper *d, const pgs_item *it, const pgw_message *m,
   return -1;
 }
 
+/* Decode a replication CopyData (and, with --roundtrip, re-encode it). */
+static int track_replication(dumper *d, size_t line, pgw_dir dir,
+                             const pgw_message *m) {
+  char detail[200];
+  size_t off = 0;
+  int rc = cli_repl_track(&d->repl, dir, m);
+  if (rc != 0 && d->o->mode != PGW_MODE_LENIENT) {
+    render(d, dir, m);
+    say(d, "error", line, dir, m->offset + 5 + d->repl.err.offset,
+        pgw_strerror(rc), d->repl.err.reason, d->repl.err.rule);
+    return -1;
+  }
+  if (!d->o->roundtrip ||
+      cli_repl_roundtrip(&d->repl, m, &off, detail, sizeof detail) == 0)
+    return 0;
+  render(d, dir, m);
+  report(d, line, dir, m->offset + 5 + off, "round trip differs", detail);
+  return -1;
+}
+
 static int feed_chunk(dumper *d, const pgs_item *it) {
   pgw_message m;
   int rc;
@@ -226,6 +249,7 @@ static int feed_chunk(dumper *d, const pgs_item *it) {
   rc = pgw_observer_feed(&d->watch, it->dir, it->data, it->len);
   while (rc == PGW_OK &&
          (rc = pgw_observer_next(&d->watch, it->dir, &m)) == PGW_OK) {
+    if (track_replication(d, it->line, it->dir, &m) != 0) return -1;
     if (reencode(d, it->line, it->dir, &m) != 0) return -1;
     d->phase = phase_now(d);
     render(d, it->dir, &m);
@@ -314,6 +338,7 @@ int cli_dump(const cli_dump_opts *o) {
     return 1;
   }
   pgw_buf_init(&d.enc, NULL);
+  cli_repl_init(&d.repl, d.server_version, o->mode);
   if (build_streams(&s, d.st) != 0) {
     fprintf(stderr, "pgw dump: out of memory\n");
     status = 1;
@@ -321,6 +346,7 @@ int cli_dump(const cli_dump_opts *o) {
   if (status == 0 && dump_items(&d, &s) != 0) status = 1;
   fflush(stdout);
   pgw_buf_free(&d.enc);
+  cli_repl_free(&d.repl);
   free(d.st[0].data);
   free(d.st[1].data);
   pgw_observer_free(&d.watch);

@@ -60,6 +60,13 @@ int cli_emit_printable(const uint8_t *p, size_t n);
 
 void cli_render_text(FILE *f, const cli_msg *msg);
 void cli_render_json(FILE *f, const cli_msg *msg);
+/* The same, with the decoded replication message of a CopyData
+ * (render_replication.h; NULL: none) as its "replication" field. */
+struct cli_repl;
+void cli_render_text_repl(FILE *f, const cli_msg *msg,
+                          const struct cli_repl *repl);
+void cli_render_json_repl(FILE *f, const cli_msg *msg,
+                          const struct cli_repl *repl);
 
 /* s[0..n) as a JSON string literal, quotes included. */
 void cli_json_string(FILE *f, const char *s, size_t n);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "render_replication.h"
 
 /* JSON string: valid UTF-8 passes through; other bytes are escaped as
  * \u00XX (so the output is always valid JSON; such bytes read back as
@@ -100,6 +101,11 @@ static void j_begin(cli_emit *e, const char *name, size_t nlen, int array) {
 }
 
 void cli_render_json(FILE *f, const cli_msg *msg) {
+  cli_render_json_repl(f, msg, NULL);
+}
+
+void cli_render_json_repl(FILE *f, const cli_msg *msg,
+                          const struct cli_repl *repl) {
   cli_emit e;
   const char *name = pgw_message_name(msg->m);
   memset(&e, 0, sizeof e);
@@ -123,5 +129,6 @@ void cli_render_json(FILE *f, const cli_msg *msg) {
   e.depth = 1;
   e.first[1] = 1;
   cli_emit_fields(&e, msg->m);
+  if (repl) cli_repl_emit(&e, repl);
   fputs("}}\n", f);
 }

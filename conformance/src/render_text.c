@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "render_replication.h"
 
 #define STR_MAX 200  /* bytes of a string shown before truncation */
 #define BYTES_MAX 64 /* bytes of an opaque value shown */
@@ -95,6 +96,11 @@ static void t_begin(cli_emit *e, const char *name, size_t nlen, int array) {
 }
 
 void cli_render_text(FILE *f, const cli_msg *msg) {
+  cli_render_text_repl(f, msg, NULL);
+}
+
+void cli_render_text_repl(FILE *f, const cli_msg *msg,
+                          const struct cli_repl *repl) {
   cli_emit e;
   char *fields = NULL;
   size_t flen = 0;
@@ -111,6 +117,7 @@ void cli_render_text(FILE *f, const cli_msg *msg) {
   e.first[0] = 1;
   if (!mem) fputs("(out of memory) ", f);
   cli_emit_fields(&e, msg->m);
+  if (repl) cli_repl_emit(&e, repl);
   if (mem) fclose(mem);
   if (flen)
     fprintf(f, "%c %-15s %-24s%s\n", msg->dir == PGW_FRONTEND ? 'F' : 'B',

@@ -59,10 +59,13 @@ if [[ -f $REPO/lib/src/conn.c && -f $REPO/fuzz/fuzz_conn.c ]]; then
 fi
 build observer fuzz_observer.c && link observer
 harnesses+=(observer)
+build replication fuzz_replication.c && link replication
+build pgoutput fuzz_pgoutput.c && link pgoutput
+harnesses+=(replication pgoutput)
 CLI=$REPO/conformance/src
 if [[ -f $REPO/fuzz/fuzz_session.c && -f $CLI/session.c ]]; then
   cliobj=()
-  for f in session fields render_text render_json render_pqtrace util; do
+  for f in session fields render_text render_json render_pqtrace util render_replication; do
     $CC $CFLAGS $C11 -D_POSIX_C_SOURCE=200809L -I"$REPO/lib/include" \
       -I"$CLI" -c "$CLI/$f.c" -o "$OBJ/cli/$f.o"
     cliobj+=("$OBJ/cli/$f.o")

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "pgw_internal.h"
+#include "pgw_repl.h"
 #include "pgw_rules.h"
 
 enum family {
@@ -215,7 +216,7 @@ const char *pgw_strerror(int status) {
   case PGW_ERR_END_OF_STREAM: return "PGW_ERR_END_OF_STREAM";
   case PGW_ERR_UNEXPECTED_MESSAGE: return "PGW_ERR_UNEXPECTED_MESSAGE";
   case PGW_ERR_CONNECTION_CLOSED: return "PGW_ERR_CONNECTION_CLOSED";
-  default: return "PGW_ERR_UNKNOWN_STATUS";
+  default: return pgw__repl_strerror(status);
   }
 }
 

@@ -517,6 +517,157 @@ static const rule_row rows[PGW__R_COUNT_ALL] = {
     "(pq_getmessage(.., 0))",
     "PostgreSQL 13 waits for the body of a 1 GiB message (measured: "
     "fe.*.len.3fffffff on 13.23); 14-18 refuse it.", NONE, NONE, 0),
+  /* ---- replication inside CopyData (replication.c, pgoutput.c) ---- */
+  RULE(PGW__R_REPL_TYPE, "replication.type.known", REF,
+    "A CopyData message of a replication stream starts with a type byte the "
+    "Streaming Replication Protocol defines for its sender: 'w', 'k' (and "
+    "'s', PostgreSQL 19) from the server; 'r', 'h' (and 'p') from the client.",
+    "Streaming Replication Protocol (START_REPLICATION)",
+    "walsender.c ProcessStandbyMessage: \"unexpected message type\"; "
+    "walreceiver.c XLogWalRcvProcessMsg: \"invalid replication message type\"",
+    "PostgreSQL 13-18: the walsender closes the connection (COMMERROR); the "
+    "walreceiver fails with ERROR.", NONE, NONE, 0),
+  RULE(PGW__R_REPL_TRUNCATED, "replication.truncated", REF,
+    "A replication message holds every fixed field its type defines.",
+    "Streaming Replication Protocol (START_REPLICATION)",
+    "walsender.c (pq_getmsgint64: \"no data left in message\"); "
+    "walreceiver.c \"invalid WAL message received from primary\"; "
+    "pg_receivewal receivelog.c \"streaming header too small\"",
+    "PostgreSQL 13-18 and pg_receivewal reject it.", NONE, NONE, 0),
+  RULE(PGW__R_REPL_TRAILING, "replication.trailing", DOC,
+    "A standby status update, hot standby feedback or status request ends "
+    "after its last field.",
+    "Streaming Replication Protocol (START_REPLICATION)",
+    "walsender.c ProcessStandbyReplyMessage / ProcessStandbyHSFeedbackMessage "
+    "read the fields and never check the end",
+    "PostgreSQL 13-18 ignore trailing bytes.", NONE, NONE, 0),
+  RULE(PGW__R_REPL_KEEPALIVE_LENGTH, "replication.keepalive.length", REF,
+    "A primary keepalive message is exactly 18 bytes (type, WAL end, send "
+    "time, reply flag).",
+    "Streaming Replication Protocol (START_REPLICATION)",
+    "walreceiver.c XLogWalRcvProcessMsg: len != hdrlen is \"invalid keepalive "
+    "message received from primary\"",
+    "PostgreSQL 13-18 walreceiver fails; pg_receivewal only checks the "
+    "minimum.", NONE, NONE, 0),
+  RULE(PGW__R_BACKUP_TYPE, "base-backup.type.known", REF,
+    "A CopyData message of BASE_BACKUP starts with 'n' (new archive), 'm' "
+    "(manifest), 'd' (data) or 'p' (progress).",
+    "Streaming Replication Protocol (BASE_BACKUP)",
+    "pg_basebackup.c ReceiveArchiveStreamChunk: unrecognized message type",
+    "pg_basebackup 15-18 stop with a fatal error.", NONE, NONE, 0),
+  RULE(PGW__R_BACKUP_TRUNCATED, "base-backup.truncated", REF,
+    "A BASE_BACKUP message holds its fields: two NUL-terminated strings for "
+    "'n', an Int64 for 'p'.",
+    "Streaming Replication Protocol (BASE_BACKUP)",
+    "pg_basebackup.c GetCopyDataString / GetCopyDataUInt64: \"copy stream "
+    "ended unexpectedly\"",
+    "pg_basebackup 15-18 stop with a fatal error.", NONE, NONE, 0),
+  RULE(PGW__R_BACKUP_TRAILING, "base-backup.trailing", REF,
+    "A BASE_BACKUP 'n', 'm' or 'p' message ends after its last field.",
+    "Streaming Replication Protocol (BASE_BACKUP)",
+    "pg_basebackup.c GetCopyDataEnd: \"unexpected payload data\"",
+    "pg_basebackup 15-18 stop with a fatal error.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_TYPE, "pgoutput.type.known", REF,
+    "A pgoutput message starts with a type byte of the Logical Replication "
+    "Message Formats.",
+    "Logical Replication Message Formats",
+    "worker.c apply_dispatch: \"invalid logical replication message type\"",
+    "PostgreSQL 13-18 apply workers fail with ERROR 08P01.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_TRUNCATED, "pgoutput.truncated", REF,
+    "A pgoutput message holds every field its type defines (with the "
+    "transaction id inside a streamed block).",
+    "Logical Replication Message Formats",
+    "proto.c logicalrep_read_* via pqformat.c pq_getmsg*: \"insufficient data "
+    "left in message\"",
+    "PostgreSQL 13-18 apply workers fail with ERROR.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_TERMINATOR, "pgoutput.string.terminated", REF,
+    "Every String of a pgoutput message ends with a NUL inside the message.",
+    "Logical Replication Message Formats",
+    "pqformat.c pq_getmsgstring: \"invalid string in message\"",
+    "PostgreSQL 13-18 apply workers fail with ERROR.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_TRAILING, "pgoutput.trailing", DOC,
+    "A pgoutput message ends after its last field.",
+    "Logical Replication Message Formats",
+    "worker.c apply_dispatch never checks the end of a message",
+    "PostgreSQL 13-18 ignore trailing bytes.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_VERSION, "pgoutput.version", DOC,
+    "Stream messages need protocol version 2, two-phase messages version 3; "
+    "Stream Abort carries its LSN and time only in version 4 with parallel "
+    "streaming.",
+    "Logical Replication Message Formats",
+    "pgoutput.c pgoutput_startup checks proto_version against the "
+    "streaming / two_phase options; worker.c does not check the version",
+    "PostgreSQL 14-18 never send such messages in a lower version.",
+    NONE, NONE, 0),
+  RULE(PGW__R_LREP_STREAM_ORDER, "pgoutput.stream.order", REF,
+    "Stream Start opens a block only outside one; Stream Stop closes an open "
+    "block; Begin, Stream Commit, Stream Abort and Stream Prepare come "
+    "outside a block.",
+    "Logical Replication Message Formats; Logical Streaming Replication "
+    "Protocol",
+    "worker.c apply_handle_stream_start \"duplicate STREAM START message\", "
+    "apply_handle_stream_stop, apply_handle_stream_commit \"STREAM COMMIT "
+    "message without STREAM STOP\"",
+    "PostgreSQL 14-18 apply workers fail with ERROR 08P01.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_UNKNOWN_RELATION, "pgoutput.relation.known", REF,
+    "An Insert, Update or Delete names a relation a Relation message "
+    "described earlier in the stream.",
+    "Logical Replication Message Formats (Relation)",
+    "relation.c logicalrep_rel_open: \"no relation map entry for remote "
+    "relation ID %u\"",
+    "PostgreSQL 13-18 apply workers fail with ERROR.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_COLUMN_COUNT, "pgoutput.tuple.count-matches-relation", DOC,
+    "A TupleData has as many columns as the Relation message of its "
+    "relation.",
+    "Logical Replication Message Formats (TupleData)",
+    "pgoutput.c sends the published columns of the Relation; worker.c maps "
+    "columns by position and does not compare the counts",
+    "PostgreSQL 13-18 apply workers do not check it.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_FLAGS_ZERO, "pgoutput.flags.zero", REF,
+    "The flags of Commit, Stream Commit, Prepare, Commit Prepared, Rollback "
+    "Prepared and Stream Prepare are 0.",
+    "Logical Replication Message Formats",
+    "proto.c logicalrep_read_commit: \"unrecognized flags %u in commit "
+    "message\" (and the prepare variants)",
+    "PostgreSQL 13-18 apply workers fail with ERROR.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_FLAGS_KNOWN, "pgoutput.flags.known", DOC,
+    "Message flags, Relation column flags and Truncate options use only the "
+    "bits the documentation defines; Stream Start's first segment is 0 or 1.",
+    "Logical Replication Message Formats",
+    "proto.c reads these bits and ignores the others",
+    "PostgreSQL 13-18 ignore undefined bits.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_TUPLE_KIND, "pgoutput.tuple.kind", REF,
+    "Each TupleData column starts with 'n', 'u', 't' or 'b'.",
+    "Logical Replication Message Formats (TupleData)",
+    "proto.c logicalrep_read_tuple: \"unrecognized data representation type "
+    "'%c'\"",
+    "PostgreSQL 13-18 apply workers fail with ERROR.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_VALUE_LENGTH, "pgoutput.tuple.length", REF,
+    "A 't' or 'b' column's Int32 length is not negative and fits in the "
+    "message.",
+    "Logical Replication Message Formats (TupleData)",
+    "pqformat.c pq_copymsgbytes: \"insufficient data left in message\"",
+    "PostgreSQL 13-18 apply workers fail with ERROR.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_MARKER, "pgoutput.change.marker", REF,
+    "Insert's tuple is marked 'N'; Update's optional old tuple 'K' or 'O' "
+    "and its new tuple 'N'; Delete's tuple 'K' or 'O'.",
+    "Logical Replication Message Formats (Insert, Update, Delete)",
+    "proto.c logicalrep_read_insert \"expected new tuple but got %d\", "
+    "logicalrep_read_update, logicalrep_read_delete",
+    "PostgreSQL 13-18 apply workers fail with ERROR.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_INVALID_LSN, "pgoutput.lsn.set", REF,
+    "Begin's final LSN, and the LSNs of Begin Prepare, Prepare, Commit "
+    "Prepared and Rollback Prepared, are not 0.",
+    "Logical Replication Message Formats",
+    "proto.c logicalrep_read_begin \"final_lsn not set in begin message\" "
+    "(and the prepare variants)",
+    "PostgreSQL 13-18 apply workers fail with ERROR.", NONE, NONE, 0),
+  RULE(PGW__R_LREP_REPLICA_IDENTITY, "pgoutput.relation.replica-identity",
+    DOC,
+    "A Relation's replica identity is 'd', 'n', 'f' or 'i'.",
+    "Logical Replication Message Formats (Relation)",
+    "proto.c logicalrep_read_rel stores the byte unchecked",
+    "PostgreSQL 13-18 apply workers do not check it.", NONE, NONE, 0),
 };
 /* clang-format on */
 

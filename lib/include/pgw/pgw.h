@@ -10,5 +10,6 @@
 #include "pgw/observer.h"
 #include "pgw/build.h"
 #include "pgw/read.h"
+#include "pgw/replication.h"
 
 #endif /* PGW_PGW_H */
