@@ -26,18 +26,22 @@ typedef struct stream {
   size_t len;
 } stream;
 
+/* Each direction's total is summed first and allocated once: growing per
+ * chunk to the exact size copied the stream on every line (quadratic under
+ * ASan, whose realloc always moves). */
 static int build_streams(const pgs_session *s, stream st[2]) {
-  size_t i;
+  size_t i, total[2] = {0, 0};
   memset(st, 0, 2 * sizeof st[0]);
+  for (i = 0; i < s->count; i++)
+    if (s->items[i].kind == PGS_CHUNK)
+      total[s->items[i].dir] += s->items[i].len;
+  for (i = 0; i < 2; i++)
+    if (total[i] && !(st[i].data = malloc(total[i]))) return -1;
   for (i = 0; i < s->count; i++) {
     const pgs_item *it = &s->items[i];
     stream *x;
-    uint8_t *n;
     if (it->kind != PGS_CHUNK) continue;
     x = &st[it->dir];
-    n = realloc(x->data, x->len + it->len);
-    if (!n) return -1;
-    x->data = n;
     memcpy(x->data + x->len, it->data, it->len);
     x->len += it->len;
   }
