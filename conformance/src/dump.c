@@ -48,6 +48,24 @@ static int build_streams(const pgs_session *s, stream st[2]) {
   return 0;
 }
 
+/* A NAME.partial file: say where the recorded stream stops. */
+static void cli_dump_partial_note(const char *path, const pgs_session *s,
+                                  const stream st[2]) {
+  size_t last = s->count ? s->items[s->count - 1].line : 1;
+  fflush(stdout);
+  if (s->stop_line)
+    fprintf(stderr,
+            "pgw dump: %s: partial session: line %zu was cut while being "
+            "written and is left out; ",
+            path, s->stop_line);
+  else
+    fprintf(stderr, "pgw dump: %s: partial session: ", path);
+  fprintf(stderr,
+          "the stream stops after line %zu, at frontend byte %zu and "
+          "backend byte %zu\n",
+          last, st[PGW_FRONTEND].len, st[PGW_BACKEND].len);
+}
+
 typedef struct dumper {
   const cli_dump_opts *o;
   /* conn[PGW_FRONTEND] plays the client: it receives the backend's bytes
@@ -329,6 +347,7 @@ int cli_dump(const cli_dump_opts *o) {
     last_line[it->dir] = it->line;
     if (feed_chunk(&d, it) != 0) status = 1;
   }
+  if (status == 0 && s.partial) cli_dump_partial_note(o->path, &s, d.st);
   for (dir = 0; status == 0 && dir < 2; dir++) {
     pgw_conn *rx = &d.conn[!dir];
     if (pgw_conn_finish(rx) != 0) {
