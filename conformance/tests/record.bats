@@ -90,25 +90,7 @@ peak_mib() {
   # (backlog 0): the second connect is queued, later ones stay unanswered.
   start_upstream hang
   start_rec "$W/rec.log" --upstream 127.0.0.1:$UPORT -o "$W/s.pgs" --connect-timeout 3
-  python3 - "$RPORT" >"$W/client.out" <<'PY' &
-import socket, sys, time
-port = int(sys.argv[1])
-a = socket.create_connection(("127.0.0.1", port)); a.sendall(b"a"); assert a.recv(1) == b"a"
-stuck = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
-worst, t0 = 0, time.monotonic()
-while time.monotonic() - t0 < 2.0:   # while their connects hang
-    t = time.monotonic(); a.sendall(b"x"); assert a.recv(1) == b"x"
-    worst = max(worst, time.monotonic() - t); time.sleep(0.01)
-print("worst %d ms" % (worst * 1000))
-closed = 0
-for s in stuck:   # one sits in the backlog; the others are given up
-    s.settimeout(max(0.1, 5 - (time.monotonic() - t0)))
-    try:
-        closed += s.recv(1) == b""
-    except socket.timeout:
-        pass
-print("closed %d" % closed)
-PY
+  python3 "$PEERS" hangprobe "$RPORT" 4 2 >"$W/client.out" &
   pp=$!
   wait $pp
   pp=

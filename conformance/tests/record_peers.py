@@ -14,11 +14,19 @@
   announce PORT MIB             a StartupMessage, then a Query announcing
       1 GiB, then MIB MiB of it; then waits for the peer to close.
   noread PORT                   sends one byte and never reads.
+  pgping PORT SECONDS [USER]    a PostgreSQL session (trust login, database
+      pgw): "select 1" every 20 ms for SECONDS; prints the count, the median
+      and the slowest round trip in ms.
+  hangprobe PORT STUCK SECONDS  against a "hang" upstream: one echoed
+      connection, then STUCK more whose upstream never answers; echo round
+      trips on the first for SECONDS; prints the slowest in ms and how many
+      of the stuck ones the recorder closed within SECONDS + 5 s.
+  pgnoread PORT QUERY [USER]    logs in, sends QUERY, never reads again.
 """
-import resource, selectors, socket, struct, sys, time
+import resource, selectors, signal, socket, struct, sys, time
 
-def startup():
-    body = struct.pack("!I", 196608) + b"user\0pgw\0database\0pgw\0\0"
+def startup(user=b"pgw"):
+    body = struct.pack("!I", 196608) + b"user\0" + user + b"\0database\0pgw\0\0"
     return struct.pack("!I", len(body) + 4) + body
 
 def listener(host, backlog):
@@ -107,7 +115,60 @@ def noread(port):
     c = connect(port); c.sendall(b"f"); print("connected"); sys.stdout.flush()
     time.sleep(600)
 
+def hangprobe(port, stuck, seconds):
+    a = connect(port); a.sendall(b"a"); assert a.recv(1) == b"a"
+    others = [connect(port) for _ in range(int(stuck))]
+    times, t0 = [], time.monotonic()
+    while time.monotonic() - t0 < float(seconds):
+        t = time.monotonic(); a.sendall(b"x"); assert a.recv(1) == b"x"
+        times.append(time.monotonic() - t); time.sleep(0.01)
+    times.sort(); worst = times[-1]
+    closed = 0
+    for s in others:  # one sits in the backlog; the others are given up
+        s.settimeout(max(0.1, float(seconds) + 5 - (time.monotonic() - t0)))
+        try:
+            closed += s.recv(1) == b""
+        except (socket.timeout, ConnectionResetError):
+            pass
+    print("worst %d ms" % (worst * 1000))
+    print("median %.2f ms" % (times[len(times) // 2] * 1000))
+    print("closed %d" % closed)
+
+def until_ready(c):
+    d = b""
+    while True:
+        while len(d) >= 5:
+            n = struct.unpack("!I", d[1:5])[0]
+            if len(d) < 1 + n: break
+            t, d = d[:1], d[1 + n:]
+            if t == b"Z": return
+            if t == b"E": raise SystemExit("ErrorResponse")
+        x = c.recv(65536)
+        if not x: raise SystemExit("closed")
+        d += x
+
+def pg_login(port, user):
+    c = connect(port); c.sendall(startup(user.encode())); until_ready(c)
+    return c
+
+def pgping(port, seconds, user="pgw_trust"):
+    c = pg_login(port, user); q = b"select 1\0"
+    msg = b"Q" + struct.pack("!I", len(q) + 4) + q
+    times, end, stop = [], time.monotonic() + float(seconds), []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    while time.monotonic() < end and not stop:
+        t = time.monotonic(); c.sendall(msg); until_ready(c)
+        times.append((time.monotonic() - t) * 1000); time.sleep(0.02)
+    times.sort()
+    print("%d %.2f %.2f" % (len(times), times[len(times) // 2], times[-1]))
+
+def pgnoread(port, query, user="pgw_trust"):
+    c = pg_login(port, user); q = query.encode() + b"\0"
+    c.sendall(b"Q" + struct.pack("!I", len(q) + 4) + q)
+    print("sent", flush=True); time.sleep(600)
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"upstream": upstream, "latency": latency, "many": many,
-     "announce": announce, "noread": noread}[cmd](*args)
+     "announce": announce, "noread": noread, "pgping": pgping,
+     "pgnoread": pgnoread, "hangprobe": hangprobe}[cmd](*args)
