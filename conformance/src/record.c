@@ -28,6 +28,7 @@
 #include "addr.h"
 #include "net.h"
 #include "record_conn.h"
+#include "record_poll.h"
 #include "record_reject.h"
 
 #define DEFAULT_MAX_CONNECTIONS 500
@@ -48,8 +49,7 @@ typedef struct recorder {
   int nslots, max, active, rejecting;
   int accepted, next_number, status;
   long flush_ms, connect_ms;
-  struct pollfd *pfd;
-  int *idx; /* per slot: its first pfd entry, -1 none */
+  rec_poller poll; /* tag 0: the listener; 1 + 2 * slot + side */
 } recorder;
 
 static volatile sig_atomic_t stop_requested;
@@ -228,6 +228,9 @@ static void accept_clients(recorder *r, long now) {
 }
 
 static void end_conn(recorder *r, rec_conn *c) {
+  int tag = 1 + 2 * (int)(c - r->conns);
+  rec_poller_set(&r->poll, tag, -1, 0);
+  rec_poller_set(&r->poll, tag + 1, -1, 0);
   if (c->state == REC_REJECTING)
     r->rejecting--;
   else
@@ -235,9 +238,9 @@ static void end_conn(recorder *r, rec_conn *c) {
   if (rec_conn_end(c) != 0) r->status = 1;
 }
 
-/* One slot after poll: its pfd entries at e[0] (client), e[1] (server). */
-static void serve(recorder *r, rec_conn *c, const struct pollfd *e, long now) {
-  short rf = e[0].revents, rb = e[1].revents;
+/* One slot after the wait: rf, rb are what its client and server sockets
+ * reported. */
+static void serve(recorder *r, rec_conn *c, short rf, short rb, long now) {
   if (c->state == REC_REJECTING) {
     if (rec_reject_pump(c, rf, r->max) != 0 || now >= c->deadline_ms)
       end_conn(r, c);
@@ -270,31 +273,26 @@ static void serve(recorder *r, rec_conn *c, const struct pollfd *e, long now) {
   if (rec_file_due(&c->file, now, r->flush_ms) == 0) rec_file_flush(&c->file);
 }
 
-/* The events slot c waits for; also lowers *timeout to its next deadline. */
-static void watch(const recorder *r, const rec_conn *c, struct pollfd *e,
-                  long now, int *timeout) {
-  long due = -1;
-  int d;
-  for (d = 0; d < 2; d++) {
-    e[d].fd = c->s[d].fd;
-    e[d].events = 0;
-    e[d].revents = 0;
-  }
+/* Register the events slot c waits for; lower *timeout to its deadline. */
+static void watch(recorder *r, const rec_conn *c, long now, int *timeout) {
+  int tag = 1 + 2 * (int)(c - r->conns), d;
+  short ev[2] = {0, 0};
+  long due;
   if (c->state == REC_REJECTING) {
-    e[0].events = POLLIN;
+    ev[0] = POLLIN;
     due = c->deadline_ms - now;
   } else if (c->state == REC_CONNECTING) {
-    e[1].events = POLLOUT;
+    ev[1] = POLLOUT;
     due = c->deadline_ms - now;
   } else {
     for (d = 0; d < 2; d++) {
-      if (!c->s[d].eof && !REC_PENDING(c, d)) e[d].events |= POLLIN;
-      if (REC_PENDING(c, !d)) e[d].events |= POLLOUT;
+      if (!c->s[d].eof && !REC_PENDING(c, d)) ev[d] |= POLLIN;
+      if (REC_PENDING(c, !d)) ev[d] |= POLLOUT;
     }
     due = rec_file_due(&c->file, now, r->flush_ms);
   }
   for (d = 0; d < 2; d++)
-    if (e[d].events == 0) e[d].fd = -1; /* nothing to wait for */
+    rec_poller_set(&r->poll, tag + d, c->s[d].fd, ev[d]);
   if (due >= 0 && (*timeout < 0 || due < *timeout))
     *timeout = due > 0 ? (int)due : 0;
 }
@@ -302,33 +300,23 @@ static void watch(const recorder *r, const rec_conn *c, struct pollfd *e,
 static void run(recorder *r) {
   while (!stop_requested) {
     int listening = !(r->o->once && r->accepted > 0), timeout = -1, i, rc;
-    nfds_t n = 0;
     long now = cli_net_now_ms();
     if (!listening && r->active + r->rejecting == 0) break;
-    if (listening) {
-      r->pfd[n].fd = r->lfd;
-      r->pfd[n].events = POLLIN;
-      r->pfd[n++].revents = 0;
-    }
-    for (i = 0; i < r->nslots; i++) {
-      r->idx[i] = -1;
-      if (r->conns[i].state == REC_FREE) continue;
-      r->idx[i] = (int)n;
-      watch(r, &r->conns[i], &r->pfd[n], now, &timeout);
-      n += 2;
-    }
-    rc = poll(r->pfd, n, timeout);
-    if (rc < 0 && errno != EINTR) {
-      perror("pgw record: poll");
+    rec_poller_set(&r->poll, 0, listening ? r->lfd : -1, POLLIN);
+    for (i = 0; i < r->nslots; i++)
+      if (r->conns[i].state != REC_FREE) watch(r, &r->conns[i], now, &timeout);
+    rc = rec_poller_wait(&r->poll, timeout);
+    if (rc < 0) {
+      perror("pgw record: wait");
       r->status = 1;
       return;
     }
     now = cli_net_now_ms();
-    if (rc > 0 && listening && (r->pfd[0].revents & POLLIN))
-      accept_clients(r, now);
-    for (i = 0; i < r->nslots; i++)
-      if (r->idx[i] >= 0 && r->conns[i].state != REC_FREE)
-        serve(r, &r->conns[i], &r->pfd[r->idx[i]], now);
+    for (i = 0; i < r->nslots; i++) /* before accepting: new ones wait */
+      if (r->conns[i].state != REC_FREE)
+        serve(r, &r->conns[i], r->poll.revents[1 + 2 * i],
+              r->poll.revents[2 + 2 * i], now);
+    if (listening && (r->poll.revents[0] & POLLIN)) accept_clients(r, now);
   }
 }
 
@@ -368,9 +356,10 @@ static int setup(recorder *r, const cli_record_opts *o) {
   r->max = connection_limit(o->max_connections);
   r->nslots = r->max + REJECT_SLOTS;
   r->conns = calloc((size_t)r->nslots, sizeof *r->conns);
-  r->pfd = calloc(1 + 2 * (size_t)r->nslots, sizeof *r->pfd);
-  r->idx = calloc((size_t)r->nslots, sizeof *r->idx);
-  if (!r->conns || !r->pfd || !r->idx) return 1;
+  if (!r->conns || rec_poller_init(&r->poll, 1 + 2 * r->nslots) != 0) {
+    perror("pgw record: setup");
+    return 1;
+  }
   if (open_listener(r, &r->la) != 0) {
     fprintf(stderr, "pgw record: listen on %s: %s\n", listen_text,
             strerror(errno));
@@ -387,6 +376,7 @@ int cli_record(const cli_record_opts *o) {
   memset(&r, 0, sizeof r);
   r.o = o;
   r.lfd = -1;
+  r.poll.epfd = -1;
   r.next_number = 1;
   r.flush_ms = o->flush_ms >= 0 ? o->flush_ms : 100;
   r.connect_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
@@ -406,7 +396,6 @@ int cli_record(const cli_record_opts *o) {
   if (r.lfd >= 0) close(r.lfd);
   if (r.unix_path) unlink(r.unix_path);
   free(r.conns);
-  free(r.pfd);
-  free(r.idx);
+  rec_poller_free(&r.poll);
   return rc;
 }
