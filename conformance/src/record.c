@@ -47,6 +47,7 @@ typedef struct recorder {
   const char *unix_path; /* listening socket file to remove at exit */
   rec_conn *conns;
   int nslots, max, active, rejecting;
+  int hi; /* slots at and above hi are free: the loop looks below it */
   int accepted, next_number, status;
   long flush_ms, connect_ms;
   rec_poller poll; /* tag 0: the listener; 1 + 2 * slot + side */
@@ -160,7 +161,10 @@ static void say_listening(const recorder *r, int remote) {
 
 static rec_conn *free_slot(recorder *r) {
   for (int i = 0; i < r->nslots; i++)
-    if (r->conns[i].state == REC_FREE) return &r->conns[i];
+    if (r->conns[i].state == REC_FREE) {
+      if (i >= r->hi) r->hi = i + 1;
+      return &r->conns[i];
+    }
   return NULL;
 }
 
@@ -236,6 +240,8 @@ static void end_conn(recorder *r, rec_conn *c) {
   else
     r->active--;
   if (rec_conn_end(c) != 0) r->status = 1;
+  while (r->hi > 0 && r->conns[r->hi - 1].state == REC_FREE)
+    r->hi--;
 }
 
 /* One slot after the wait: rf, rb are what its client and server sockets
@@ -303,7 +309,7 @@ static void run(recorder *r) {
     long now = cli_net_now_ms();
     if (!listening && r->active + r->rejecting == 0) break;
     rec_poller_set(&r->poll, 0, listening ? r->lfd : -1, POLLIN);
-    for (i = 0; i < r->nslots; i++)
+    for (i = 0; i < r->hi; i++)
       if (r->conns[i].state != REC_FREE) watch(r, &r->conns[i], now, &timeout);
     rc = rec_poller_wait(&r->poll, timeout);
     if (rc < 0) {
@@ -312,7 +318,7 @@ static void run(recorder *r) {
       return;
     }
     now = cli_net_now_ms();
-    for (i = 0; i < r->nslots; i++) /* before accepting: new ones wait */
+    for (i = 0; i < r->hi; i++) /* before accepting: new ones wait */
       if (r->conns[i].state != REC_FREE)
         serve(r, &r->conns[i], r->poll.revents[1 + 2 * i],
               r->poll.revents[2 + 2 * i], now);
