@@ -60,11 +60,6 @@ static void on_signal(int sig) {
   stop_requested = 1;
 }
 
-static int set_nonblock(int fd) {
-  int fl = fcntl(fd, F_GETFL);
-  return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
 static void set_nodelay(int fd, int family) {
   int one = 1;
   if (family == AF_INET || family == AF_INET6)
@@ -128,7 +123,7 @@ static int open_listener(recorder *r, const cli_addr *la) {
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   if ((fam == AF_UNIX ? bind_unix(fd, la)
                       : bind(fd, (const struct sockaddr *)&la->sa, la->len)) ||
-      listen(fd, SOMAXCONN) || set_nonblock(fd)) {
+      listen(fd, SOMAXCONN) || cli_net_set_nonblock(fd)) {
     int e = errno;
     close(fd);
     errno = e;
@@ -173,7 +168,7 @@ static rec_conn *free_slot(recorder *r) {
 static int start_upstream(recorder *r, rec_conn *c, int cfd, long now) {
   int fam = family_of(&r->up), connecting = 0;
   int ufd = socket(fam, SOCK_STREAM, 0);
-  if (ufd < 0 || set_nonblock(ufd) != 0) goto fail;
+  if (ufd < 0 || cli_net_set_nonblock(ufd) != 0) goto fail;
   set_nodelay(ufd, fam);
   if (connect(ufd, (const struct sockaddr *)&r->up.sa, r->up.len) != 0) {
     if (errno != EINPROGRESS) goto fail;

@@ -20,6 +20,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net.h"
+
 #define SNIFF_MAX 65536
 
 static char *dup_text(const char *a, const char *p, size_t n) {
@@ -109,11 +111,6 @@ static void record_chunk(rec_conn *c, pgw_dir dir, const uint8_t *data,
     rec_file_comment(&c->file, c->tls_note, now_ms);
 }
 
-static int set_nonblock(int fd) {
-  int fl = fcntl(fd, F_GETFL);
-  return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
 int rec_conn_start(rec_conn *c, int client, int upstream, int connecting,
                    int number, long deadline_ms) {
   pgw_observer_options wo;
@@ -132,7 +129,8 @@ int rec_conn_start(rec_conn *c, int client, int upstream, int connecting,
   if (pgw_observer_init(&c->watch, &wo) != 0) return -1;
   c->s[0].buf = malloc(REC_BUF);
   c->s[1].buf = malloc(REC_BUF);
-  if (!c->s[0].buf || !c->s[1].buf || set_nonblock(client) != 0) return -1;
+  if (!c->s[0].buf || !c->s[1].buf || cli_net_set_nonblock(client) != 0)
+    return -1;
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "session.h"
 
 /* Text buffered per connection before it goes to the file; larger chunk
@@ -30,17 +31,6 @@ static char *session_name(const char *base, int n) {
   else
     sprintf(name, "%s-%d", base, n);
   return name;
-}
-
-static int write_all(int fd, const char *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
 }
 
 /* Reserve NAME.partial for the first free number from *number on. */
@@ -116,7 +106,7 @@ static int write_direct(rec_file *f, pgw_dir dir, const uint8_t *data,
     big_cap = n;
   }
   n = pgs_format_chunk(big, dir, data, len);
-  return write_all(f->fd, big, n);
+  return cli_write_all(f->fd, big, n);
 }
 
 static int failed(rec_file *f) {
@@ -180,8 +170,24 @@ int rec_file_flush(rec_file *f) {
   f->len = 0;
   f->since_ms = 0;
   if (f->failed) return -1;
-  if (n && write_all(f->fd, f->buf, n) != 0) return failed(f);
+  if (n && cli_write_all(f->fd, f->buf, n) != 0) return failed(f);
   return 0;
+}
+
+/* NAME.partial becomes NAME unless NAME exists: a hard link fails rather
+ * than replace; where links are not supported, a rename after a check. */
+static int publish(const rec_file *f) {
+  struct stat st;
+  if (link(f->partial, f->name) == 0) {
+    unlink(f->partial);
+    return 0;
+  }
+  if (errno == EEXIST) return -1;
+  if (lstat(f->name, &st) == 0) {
+    errno = EEXIST;
+    return -1;
+  }
+  return rename(f->partial, f->name);
 }
 
 int rec_file_close(rec_file *f) {
@@ -190,8 +196,7 @@ int rec_file_close(rec_file *f) {
   rc |= rec_file_flush(f);
   rc |= f->failed ? -1 : 0;
   if (close(f->fd) != 0) rc = failed(f);
-  if (link(f->partial, f->name) == 0) {
-    unlink(f->partial);
+  if (publish(f) == 0) {
     fprintf(stderr, "pgw record: wrote %s (%zu chunks)\n", f->name, f->chunks);
   } else {
     fprintf(stderr, "pgw record: kept %s (%zu chunks): %s: %s\n", f->partial,
