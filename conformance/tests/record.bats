@@ -80,9 +80,15 @@ peak_mib() {
   start_rec "$W/any.log" --listen 0.0.0.0:0 --allow-remote --upstream 127.0.0.1:$UPORT -o "$W/r.pgs"
   grep -q 'warning: 0.0.0.0:[1-9][0-9]* can be reached from other hosts' "$W/any.log"
   kill -TERM $rp; wait $rp; rp=
-  run "$PGW" record --upstream nosuch:1 -o "$W/x.pgs"
+  for a in nosuch:1 '[::1' '[::1]' '[::1]:70000' '[nosuch]:5' unix:relative/.s.PGSQL.5 unix: 127.0.0.1: :5; do
+    run "$PGW" record --upstream "$a" -o "$W/x.pgs"
+    [ "$status" -eq 2 ]
+    [[ $output == *"bad --upstream address '$a'"* ]]
+  done
+  run "$PGW" record --listen '[::1]:99999' --upstream 127.0.0.1:1 -o "$W/x.pgs"
   [ "$status" -eq 2 ]
-  [[ $output == *"bad --upstream address 'nosuch:1'"* ]]
+  [[ $output == *"bad --listen address"* ]]
+  [ ! -e "$W/x.pgs" ] && [ ! -e "$W/x.pgs.partial" ]
 }
 
 @test "record: an upstream that never answers delays no other connection" {
@@ -187,7 +193,7 @@ peak_mib() {
   start_rec "$W/rec2.log" --upstream 127.0.0.1:$PGW_PG_PORT -o "$W/s.pgs"
   psql "host=127.0.0.1 port=$RPORT user=pgw_trust dbname=pgw" -X -c "select 9" >/dev/null
   sleep 0.3
-  kill -TERM $rp; wait $rp; rp=
+  kill -INT $rp; wait $rp; rp=
   cmp "$W/s.pgs" "$W/first.copy"
   grep -q 'wrote .*/s-4.pgs' "$W/rec2.log"
 }
