@@ -315,10 +315,59 @@ static int same_item(const pgs_item *a, const pgs_item *b) {
   return *x == *y;
 }
 
+/* The same text named NAME.partial (a recorder's file still being
+ * written): a last line without its LF is left out and named in
+ * stop_line, and the rest reads as the text up to the last LF does. */
+static void check_partial(const uint8_t *data, size_t size) {
+  pgs_session p, q;
+  char err[512];
+  size_t cut = size, lines = 1;
+  while (cut > 0 && data[cut - 1] != '\n')
+    cut--;
+  for (size_t i = 0; i < cut; i++)
+    lines += data[i] == '\n';
+  int rp =
+      pgs_parse("f.pgs.partial", (const char *)data, size, &p, err, sizeof err);
+  if (cut == size || cut == 0) { /* ends with LF, or a single line */
+    int rq = pgs_parse("f.pgs", (const char *)data, size, &q, err, sizeof err);
+    FUZZ_ASSERT(rp == rq);
+    if (rp == 0) FUZZ_ASSERT(p.stop_line == 0 && p.count == q.count);
+  } else {
+    int rq = pgs_parse("f.pgs", (const char *)data, cut, &q, err, sizeof err);
+    FUZZ_ASSERT(rp == rq);
+    if (rp == 0) FUZZ_ASSERT(p.stop_line == lines && p.count == q.count);
+  }
+  if (rp == 0) {
+    FUZZ_ASSERT(p.partial == 1);
+    for (size_t i = 0; i < p.count; i++) {
+      const pgs_item *a = &p.items[i], *b = &q.items[i];
+      FUZZ_ASSERT(a->kind == b->kind && a->line == b->line);
+      if (a->kind == PGS_CHUNK)
+        FUZZ_ASSERT(a->dir == b->dir && a->len == b->len &&
+                    memcmp(a->data, b->data, a->len) == 0);
+      else
+        FUZZ_ASSERT(!strcmp(a->key, b->key) && !strcmp(a->value, b->value));
+    }
+    pgs_free(&p);
+    pgs_free(&q);
+  }
+}
+
+/* pgs_format_chunk writes what pgs_write_chunk writes. */
+static void check_format(const pgs_item *it, const char *written, size_t wlen) {
+  char *line = malloc(PGS_CHUNK_LINE_LEN(it->len));
+  FUZZ_ASSERT(line != NULL);
+  size_t n = pgs_format_chunk(line, it->dir, it->data, it->len);
+  FUZZ_ASSERT(n <= PGS_CHUNK_LINE_LEN(it->len));
+  FUZZ_ASSERT(n <= wlen && memcmp(line, written + wlen - n, n) == 0);
+  free(line);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pgs_session s;
   char err[512];
   err[0] = '\0';
+  check_partial(data, size);
   if (pgs_parse("fuzz.pgs", (const char *)data, size, &s, err, sizeof err) !=
       0) {
     FUZZ_ASSERT(strncmp(err, "fuzz.pgs", 8) == 0);
@@ -349,9 +398,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_ASSERT(pgs_write_header(w.f) == 0);
   for (size_t i = 0; i < s.count; i++) {
     const pgs_item *it = &s.items[i];
-    if (it->kind == PGS_CHUNK)
+    if (it->kind == PGS_CHUNK) {
       FUZZ_ASSERT(pgs_write_chunk(w.f, it->dir, it->data, it->len) == 0);
-    else
+      fflush(w.f);
+      check_format(it, w.buf, w.len);
+    } else
       FUZZ_ASSERT(pgs_write_meta(w.f, it->key, it->value) == 0);
   }
   out_close(&w);

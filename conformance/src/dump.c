@@ -22,22 +22,44 @@ typedef struct stream {
   size_t len;
 } stream;
 
+/* Each direction's total is summed first and allocated once: growing per
+ * chunk to the exact size copied the stream on every line (quadratic under
+ * ASan, whose realloc always moves). */
 static int build_streams(const pgs_session *s, stream st[2]) {
-  size_t i;
+  size_t i, total[2] = {0, 0};
   memset(st, 0, 2 * sizeof st[0]);
+  for (i = 0; i < s->count; i++)
+    if (s->items[i].kind == PGS_CHUNK)
+      total[s->items[i].dir] += s->items[i].len;
+  for (i = 0; i < 2; i++)
+    if (total[i] && !(st[i].data = malloc(total[i]))) return -1;
   for (i = 0; i < s->count; i++) {
     const pgs_item *it = &s->items[i];
     stream *x;
-    uint8_t *n;
     if (it->kind != PGS_CHUNK) continue;
     x = &st[it->dir];
-    n = realloc(x->data, x->len + it->len);
-    if (!n) return -1;
-    x->data = n;
     memcpy(x->data + x->len, it->data, it->len);
     x->len += it->len;
   }
   return 0;
+}
+
+/* A NAME.partial file: say where the recorded stream stops. */
+static void cli_dump_partial_note(const char *path, const pgs_session *s,
+                                  const stream st[2]) {
+  size_t last = s->count ? s->items[s->count - 1].line : 1;
+  fflush(stdout);
+  if (s->stop_line)
+    fprintf(stderr,
+            "pgw dump: %s: partial session: line %zu was cut while being "
+            "written and is left out; ",
+            path, s->stop_line);
+  else
+    fprintf(stderr, "pgw dump: %s: partial session: ", path);
+  fprintf(stderr,
+          "the stream stops after line %zu, at frontend byte %zu and "
+          "backend byte %zu\n",
+          last, st[PGW_FRONTEND].len, st[PGW_BACKEND].len);
 }
 
 typedef struct dumper {
@@ -300,6 +322,7 @@ static int dump_items(dumper *d, const pgs_session *s) {
     last_line[it->dir] = it->line;
     if (feed_chunk(d, it) != 0) return -1;
   }
+  if (s->partial) cli_dump_partial_note(d->o->path, s, d->st);
   for (dir = 0; dir < 2; dir++) {
     if (pgw_observer_finish(&d->watch, (pgw_dir)dir) != 0) {
       const pgw_error *e = pgw_observer_error(&d->watch, NULL);

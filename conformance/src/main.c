@@ -24,9 +24,12 @@ static const struct command_usage {
      "           [--roundtrip] [--reference | --lenient]"
      " [--server-protocol=3.0|3.2]\n"},
     {"rules", "  pgw rules [--markdown]\n"},
-    {"record",
-     "  pgw record --listen ADDR:PORT --upstream ADDR:PORT -o FILE.pgs"
-     " [--note TEXT] [--once]\n"},
+    {"record", "  pgw record [--listen ADDR] --upstream ADDR -o FILE.pgs"
+               " [--note TEXT] [--once]\n"
+               "             [--max-connections N] [--connect-timeout SECONDS]"
+               " [--flush-ms MS]\n"
+               "             [--allow-remote]  (ADDR: HOST:PORT, [IPv6]:PORT,"
+               " unix:/dir/.s.PGSQL.PORT)\n"},
     {"replay",
      "  pgw replay (--to-server HOST:PORT | --to-client ADDR:PORT) FILE.pgs\n"
      "             [--password PW] [--cancel-of MAIN.pgs] [--no-cancel]"
@@ -122,6 +125,7 @@ static int cmd_record(int argc, char **argv) {
   cli_record_opts o;
   int i;
   memset(&o, 0, sizeof o);
+  o.flush_ms = -1;
   for (i = 0; i < argc; i++) {
     const char *v;
     if ((v = cli_optval(argc, argv, &i, "--listen")))
@@ -135,11 +139,21 @@ static int cmd_record(int argc, char **argv) {
       o.note = v;
     else if (strcmp(argv[i], "--once") == 0)
       o.once = 1;
+    else if (strcmp(argv[i], "--allow-remote") == 0)
+      o.allow_remote = 1;
+    else if ((v = cli_optval(argc, argv, &i, "--max-connections")))
+      o.max_connections = atoi(v) > 0 ? atoi(v) : -1;
+    else if ((v = cli_optval(argc, argv, &i, "--connect-timeout")))
+      o.connect_timeout_ms = atof(v) > 0 ? (int)(atof(v) * 1000) : -1;
+    else if ((v = cli_optval(argc, argv, &i, "--flush-ms")))
+      o.flush_ms = strspn(v, "0123456789") == strlen(v) && *v ? atoi(v) : -2;
     else
       return bad("unknown or incomplete option", argv[i]);
   }
-  if (!o.listen || !o.upstream || !o.output)
-    return bad("record needs --listen, --upstream and -o", NULL);
+  if (!o.upstream || !o.output)
+    return bad("record needs --upstream and -o", NULL);
+  if (o.max_connections < 0 || o.connect_timeout_ms < 0 || o.flush_ms < -1)
+    return bad("bad --max-connections, --connect-timeout or --flush-ms", NULL);
   return cli_record(&o);
 }
 

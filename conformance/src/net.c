@@ -113,3 +113,20 @@ int cli_net_write(int fd, const uint8_t *p, size_t n) {
 int cli_net_wait(int fd, int timeout_ms) {
   return poll_one(fd, POLLIN, timeout_ms);
 }
+
+int cli_write_all(int fd, const void *p, size_t n) {
+  const uint8_t *b = p;
+  while (n > 0) {
+    ssize_t w = write(fd, b, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    b += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+int cli_net_set_nonblock(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}

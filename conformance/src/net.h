@@ -27,4 +27,11 @@ int cli_net_wait(int fd, int timeout_ms);
 /* Milliseconds of a monotonic clock. */
 long cli_net_now_ms(void);
 
+/* Write all n bytes with write(2) (files, pipes, sockets), retrying on
+ * EINTR: 0, or -1 (errno set). */
+int cli_write_all(int fd, const void *p, size_t n);
+
+/* Make fd non-blocking: 0, or -1 (errno set). */
+int cli_net_set_nonblock(int fd);
+
 #endif

@@ -1,66 +1,57 @@
 /*
- * record.c - `pgw record`: accept clients on a loopback address, connect
- * each to the upstream server, forward bytes unchanged in both directions
- * with poll(2), and write each connection as a session file.
+ * record.c - `pgw record`: accept clients, connect each to the upstream
+ * server without blocking, forward bytes unchanged in both directions with
+ * one poll(2) loop, and stream each connection to its own session file.
  *
- * Connections are served concurrently (a cancel request arrives on a
- * second connection while the first waits); the n-th accepted connection
- * is written to FILE.pgs for n = 1 and FILE-n.pgs after that, when it
- * closes. Chunks are kept exactly as read(2) returned them.
- *
- * The proxy watches the conversation with a lenient pgw_observer
- * only to learn metadata (server version, client application) and to see
- * a switch to TLS; decoding problems never affect forwarding.
+ * Nothing in the loop blocks on a peer: upstream connects are polled with
+ * a deadline, a side is read only when its previous bytes have reached
+ * the other side, and session text is written through a small buffer that
+ * is flushed when full and at most flush_ms after its oldest byte.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "addr.h"
 #include "record.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "addr.h"
+#include "net.h"
+#include "record_conn.h"
+#include "record_poll.h"
+#include "record_reject.h"
 
-#define MAX_CONNS 32
-#define BUF_SIZE 65536
+#define DEFAULT_MAX_CONNECTIONS 500
+#define REJECT_SLOTS 32 /* clients being told there is no slot */
+#define REJECT_MS 5000  /* to send their startup packet */
+#define FDS_PER_CONN 3  /* client, server, session file */
+#define FDS_RESERVED 16 /* listener, stdio, slack */
+#define ACCEPTS_PER_ROUND 64
 
-typedef struct chunk {
-  pgw_dir dir;
-  uint8_t *data;
-  size_t len;
-} chunk;
-
-typedef struct side {
-  int fd;           /* the socket this side's bytes are read from */
-  int eof;          /* read returned 0 */
-  int shut;         /* the peer's write side was shut down after eof */
-  uint8_t *pending; /* bytes read from fd, not yet written to the peer */
-  size_t pending_len, pending_pos;
-} side;
-
-typedef struct conn {
-  int used;
-  int number;
-  side s[2]; /* s[PGW_FRONTEND]: client socket; s[PGW_BACKEND]: server */
-  chunk *chunks;
-  size_t nchunks, cap;
-  pgw_observer watch; /* both directions, lenient, kept in step */
-  int direct_ssl;     /* the client opened with TLS */
-  int sniffing;       /* decoders still in step */
-  int recording;      /* 0 after a switch to TLS */
-  const char *tls_note;
-  char *server; /* "PostgreSQL 15.x" */
-  char *client; /* application_name */
-} conn;
+typedef struct recorder {
+  const cli_record_opts *o;
+  cli_addr up;
+  char up_text[160];
+  int lfd;
+  cli_addr la;
+  const char *unix_path; /* listening socket file to remove at exit */
+  rec_conn *conns;
+  int nslots, max, active, rejecting;
+  int hi; /* slots at and above hi are free: the loop looks below it */
+  int accepted, next_number, status;
+  long flush_ms, connect_ms;
+  rec_poller poll; /* tag 0: the listener; 1 + 2 * slot + side */
+} recorder;
 
 static volatile sig_atomic_t stop_requested;
 
@@ -69,331 +60,343 @@ static void on_signal(int sig) {
   stop_requested = 1;
 }
 
-static char *strndup_(const uint8_t *p, size_t n) {
-  char *c = malloc(n + 1);
-  if (!c) return NULL;
-  memcpy(c, p, n);
-  c[n] = '\0';
-  return c;
+static void set_nodelay(int fd, int family) {
+  int one = 1;
+  if (family == AF_INET || family == AF_INET6)
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-static void sniff_message(conn *c, pgw_dir dir, const pgw_message *m) {
-  if (m->malformed) return;
-  if (dir == PGW_FRONTEND && m->kind == PGW_MSG_STARTUP_MESSAGE && !c->client) {
-    pgw_iter it = pgw_param_iter(&m->body.startup.params);
-    pgw_param p;
-    while (pgw_param_next(&it, &p) == 1)
-      if (p.name.len == 16 && memcmp(p.name.ptr, "application_name", 16) == 0 &&
-          p.value.len > 0)
-        c->client = strndup_((const uint8_t *)p.value.ptr, p.value.len);
+static int family_of(const cli_addr *a) {
+  return ((const struct sockaddr *)&a->sa)->sa_family;
+}
+
+/* --max-connections within the file limit (raised to its hard value). */
+static int connection_limit(int wanted) {
+  struct rlimit rl;
+  long fit;
+  int max = wanted > 0 ? wanted : DEFAULT_MAX_CONNECTIONS;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return max;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
   }
-  if (dir == PGW_BACKEND && m->kind == PGW_MSG_PARAMETER_STATUS && !c->server) {
-    const pgw_parameter_status *ps = &m->body.parameter_status;
-    if (ps->name.len == 14 && memcmp(ps->name.ptr, "server_version", 14) == 0) {
-      c->server = malloc(ps->value.len + 12);
-      if (c->server) {
-        memcpy(c->server, "PostgreSQL ", 11);
-        memcpy(c->server + 11, ps->value.ptr, ps->value.len);
-        c->server[11 + ps->value.len] = '\0';
-      }
+  fit = rl.rlim_cur == RLIM_INFINITY ? 1000000L : (long)rl.rlim_cur;
+  fit = (fit - FDS_RESERVED - REJECT_SLOTS) / FDS_PER_CONN;
+  if (fit < 1) fit = 1;
+  if (max > fit) {
+    fprintf(stderr,
+            "pgw record: %s%d connections do not fit the file limit; "
+            "serving at most %ld\n",
+            wanted > 0 ? "" : "the default of ", max, fit);
+    max = (int)fit;
+  }
+  return max;
+}
+
+/* A stale socket file left by a recorder that was killed is replaced. */
+static int bind_unix(int fd, const cli_addr *a) {
+  const struct sockaddr_un *un = (const struct sockaddr_un *)&a->sa;
+  int probe;
+  if (bind(fd, (const struct sockaddr *)&a->sa, a->len) == 0) return 0;
+  if (errno != EADDRINUSE) return -1;
+  probe = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (probe < 0) return -1;
+  if (connect(probe, (const struct sockaddr *)&a->sa, a->len) == 0 ||
+      errno != ECONNREFUSED) {
+    close(probe);
+    errno = EADDRINUSE;
+    return -1;
+  }
+  close(probe);
+  unlink(un->sun_path);
+  return bind(fd, (const struct sockaddr *)&a->sa, a->len);
+}
+
+static int open_listener(recorder *r, const cli_addr *la) {
+  int one = 1, fam = family_of(la);
+  int fd = socket(fam, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  if (fam != AF_UNIX)
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (fam == AF_INET6)
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if ((fam == AF_UNIX ? bind_unix(fd, la)
+                      : bind(fd, (const struct sockaddr *)&la->sa, la->len)) ||
+      listen(fd, SOMAXCONN) || cli_net_set_nonblock(fd)) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  if (fam == AF_UNIX)
+    r->unix_path = ((const struct sockaddr_un *)&la->sa)->sun_path;
+  r->lfd = fd;
+  return 0;
+}
+
+static void say_listening(const recorder *r, int remote) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  char text[160];
+  if (getsockname(r->lfd, (struct sockaddr *)&ss, &len) != 0)
+    snprintf(text, sizeof text, "%s", r->o->listen);
+  else
+    cli_format_sockaddr((struct sockaddr *)&ss, len, text, sizeof text);
+  if (remote)
+    fprintf(stderr,
+            "pgw record: warning: %s can be reached from other hosts, and "
+            "session files hold what clients send (passwords too)\n",
+            text);
+  fprintf(stderr,
+          "pgw record: listening on %s, upstream %s, at most %d "
+          "connections\n",
+          text, r->up_text, r->max);
+}
+
+static rec_conn *free_slot(recorder *r) {
+  for (int i = 0; i < r->nslots; i++)
+    if (r->conns[i].state == REC_FREE) {
+      if (i >= r->hi) r->hi = i + 1;
+      return &r->conns[i];
     }
-  }
+  return NULL;
 }
 
-/* Feed one chunk to the observer watching the connection. */
-static void sniff(conn *c, pgw_dir dir, const uint8_t *data, size_t len) {
-  pgw_message m;
-  int rc;
-  if (!c->sniffing) return;
-  if (pgw_observer_feed(&c->watch, dir, data, len) != 0) {
-    c->sniffing = 0;
+/* Start the upstream connect for an accepted client: 0, or -1 (the client
+ * is closed). */
+static int start_upstream(recorder *r, rec_conn *c, int cfd, long now) {
+  int fam = family_of(&r->up), connecting = 0;
+  int ufd = socket(fam, SOCK_STREAM, 0);
+  if (ufd < 0 || cli_net_set_nonblock(ufd) != 0) goto fail;
+  set_nodelay(ufd, fam);
+  if (connect(ufd, (const struct sockaddr *)&r->up.sa, r->up.len) != 0) {
+    if (errno != EINPROGRESS) goto fail;
+    connecting = 1;
+  }
+  if (rec_conn_start(c, cfd, ufd, connecting, r->accepted,
+                     now + r->connect_ms) != 0) {
+    fprintf(stderr, "pgw record: connection %d: out of memory\n", r->accepted);
+    rec_conn_end(c);
+    return -1;
+  }
+  r->active++;
+  if (!connecting && rec_conn_open_file(c, r->o->output, &r->next_number,
+                                        r->o->note, now) != 0) {
+    r->active--;
+    rec_conn_end(c);
+    return -1;
+  }
+  return 0;
+fail:
+  fprintf(stderr, "pgw record: connection %d: upstream %s: %s\n", r->accepted,
+          r->up_text, strerror(errno));
+  if (ufd >= 0) close(ufd);
+  close(cfd);
+  return -1;
+}
+
+static void reject(recorder *r, int cfd, long now) {
+  rec_conn *c = r->rejecting < REJECT_SLOTS ? free_slot(r) : NULL;
+  fprintf(stderr,
+          "pgw record: connection %d: too many connections (%d open); "
+          "answered with SQLSTATE 53300\n",
+          r->accepted, r->active);
+  if (!c || rec_conn_start(c, cfd, -1, 0, r->accepted, now + REJECT_MS)) {
+    if (c) rec_conn_end(c);
+    close(cfd);
     return;
   }
-  while ((rc = pgw_observer_next(&c->watch, dir, &m)) == PGW_OK) {
-    sniff_message(c, dir, &m);
-    if (pgw_observer_phase(&c->watch) == PGW_PHASE_TLS_HANDSHAKE) {
-      c->recording = 0;
-      c->tls_note = "the connection switched to TLS here; the encrypted "
-                    "bytes that followed are not recorded";
-      c->sniffing = 0;
+  c->state = REC_REJECTING;
+  r->rejecting++;
+}
+
+static void accept_clients(recorder *r, long now) {
+  for (int k = 0; k < ACCEPTS_PER_ROUND; k++) {
+    int cfd = accept(r->lfd, NULL, NULL);
+    if (cfd < 0) return; /* EAGAIN, or an aborted connection */
+    fcntl(cfd, F_SETFD, FD_CLOEXEC);
+    set_nodelay(cfd, family_of(&r->la));
+    r->accepted++;
+    if (r->active >= r->max)
+      reject(r, cfd, now);
+    else if (start_upstream(r, free_slot(r), cfd, now) != 0)
+      r->status = 1;
+    if (r->o->once) return;
+  }
+}
+
+static void end_conn(recorder *r, rec_conn *c) {
+  int tag = 1 + 2 * (int)(c - r->conns);
+  rec_poller_set(&r->poll, tag, -1, 0);
+  rec_poller_set(&r->poll, tag + 1, -1, 0);
+  if (c->state == REC_REJECTING)
+    r->rejecting--;
+  else
+    r->active--;
+  if (rec_conn_end(c) != 0) r->status = 1;
+  while (r->hi > 0 && r->conns[r->hi - 1].state == REC_FREE)
+    r->hi--;
+}
+
+/* One slot after the wait: rf, rb are what its client and server sockets
+ * reported. */
+static void serve(recorder *r, rec_conn *c, short rf, short rb, long now) {
+  if (c->state == REC_REJECTING) {
+    if (rec_reject_pump(c, rf, r->max) != 0 || now >= c->deadline_ms)
+      end_conn(r, c);
+    return;
+  }
+  if (c->state == REC_CONNECTING) {
+    if (rb & (POLLOUT | POLLERR | POLLHUP)) {
+      if (rec_conn_connected(c, r->up_text) != 0 ||
+          rec_conn_open_file(c, r->o->output, &r->next_number, r->o->note,
+                             now) != 0) {
+        r->status = 1;
+        end_conn(r, c);
+      }
+    } else if (now >= c->deadline_ms) {
+      fprintf(stderr,
+              "pgw record: connection %d: upstream %s: no answer within "
+              "%ld ms\n",
+              c->number, r->up_text, r->connect_ms);
+      r->status = 1;
+      end_conn(r, c);
+    }
+    return;
+  }
+  if (rec_conn_pump(c, PGW_FRONTEND, rf, rb, now) != 0 ||
+      rec_conn_pump(c, PGW_BACKEND, rb, rf, now) != 0 ||
+      (c->s[0].shut && c->s[1].shut) || ((rf | rb) & POLLNVAL)) {
+    end_conn(r, c);
+    return;
+  }
+  if (rec_file_due(&c->file, now, r->flush_ms) == 0) rec_file_flush(&c->file);
+}
+
+/* Register the events slot c waits for; lower *timeout to its deadline. */
+static void watch(recorder *r, const rec_conn *c, long now, int *timeout) {
+  int tag = 1 + 2 * (int)(c - r->conns), d;
+  short ev[2] = {0, 0};
+  long due;
+  if (c->state == REC_REJECTING) {
+    ev[0] = POLLIN;
+    due = c->deadline_ms - now;
+  } else if (c->state == REC_CONNECTING) {
+    ev[1] = POLLOUT;
+    due = c->deadline_ms - now;
+  } else {
+    for (d = 0; d < 2; d++) {
+      if (!c->s[d].eof && !REC_PENDING(c, d)) ev[d] |= POLLIN;
+      if (REC_PENDING(c, !d)) ev[d] |= POLLOUT;
+    }
+    due = rec_file_due(&c->file, now, r->flush_ms);
+  }
+  for (d = 0; d < 2; d++)
+    rec_poller_set(&r->poll, tag + d, c->s[d].fd, ev[d]);
+  if (due >= 0 && (*timeout < 0 || due < *timeout))
+    *timeout = due > 0 ? (int)due : 0;
+}
+
+static void run(recorder *r) {
+  while (!stop_requested) {
+    int listening = !(r->o->once && r->accepted > 0), timeout = -1, i, rc;
+    long now = cli_net_now_ms();
+    if (!listening && r->active + r->rejecting == 0) break;
+    rec_poller_set(&r->poll, 0, listening ? r->lfd : -1, POLLIN);
+    for (i = 0; i < r->hi; i++)
+      if (r->conns[i].state != REC_FREE) watch(r, &r->conns[i], now, &timeout);
+    rc = rec_poller_wait(&r->poll, timeout);
+    if (rc < 0) {
+      perror("pgw record: wait");
+      r->status = 1;
       return;
     }
-  }
-  if (rc == PGW_DIRECT_SSL) {
-    c->direct_ssl = 1;
-    c->recording = 0;
-    c->tls_note = "the client opened with TLS (direct SSL); the encrypted "
-                  "bytes are not recorded";
-    c->sniffing = 0;
-  } else if (rc < 0) {
-    c->sniffing = 0; /* keep forwarding and recording regardless */
+    now = cli_net_now_ms();
+    for (i = 0; i < r->hi; i++) /* before accepting: new ones wait */
+      if (r->conns[i].state != REC_FREE)
+        serve(r, &r->conns[i], r->poll.revents[1 + 2 * i],
+              r->poll.revents[2 + 2 * i], now);
+    if (listening && (r->poll.revents[0] & POLLIN)) accept_clients(r, now);
   }
 }
 
-static int record_chunk(conn *c, pgw_dir dir, const uint8_t *data, size_t len) {
-  chunk *ch;
-  int was_recording = c->recording;
-  /* Direct SSL is seen on the first bytes: check before keeping them. */
-  sniff(c, dir, data, len);
-  if (!was_recording || c->direct_ssl) return 0;
-  if (c->nchunks == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 64;
-    chunk *n = realloc(c->chunks, cap * sizeof *n);
-    if (!n) return -1;
-    c->chunks = n;
-    c->cap = cap;
+static int setup(recorder *r, const cli_record_opts *o) {
+  const char *listen_text = o->listen ? o->listen : "127.0.0.1:0";
+  char buf[32];
+  int remote;
+  if (strspn(listen_text, "0123456789") == strlen(listen_text) &&
+      strlen(listen_text) < 6) {
+    snprintf(buf, sizeof buf, "127.0.0.1:%s", listen_text);
+    listen_text = buf;
   }
-  ch = &c->chunks[c->nchunks];
-  ch->data = malloc(len);
-  if (!ch->data) return -1;
-  memcpy(ch->data, data, len);
-  ch->len = len;
-  ch->dir = dir;
-  c->nchunks++;
-  return 0;
-}
-
-static char *output_name(const char *base, int number) {
-  size_t n = strlen(base);
-  char *name = malloc(n + 24);
-  const char *dot = strrchr(base, '.');
-  const char *slash = strrchr(base, '/');
-  if (!name) return NULL;
-  if (number == 1) {
-    memcpy(name, base, n + 1);
-  } else if (dot && (!slash || dot > slash) && strcmp(dot, ".pgs") == 0) {
-    sprintf(name, "%.*s-%d%s", (int)(dot - base), base, number, dot);
-  } else {
-    sprintf(name, "%s-%d", base, number);
+  if (cli_parse_sockaddr(listen_text, &r->la) != 0) {
+    fprintf(stderr,
+            "pgw record: bad --listen address '%s' (HOST:PORT, "
+            "[IPv6]:PORT or unix:/dir/.s.PGSQL.PORT)\n",
+            listen_text);
+    return 2;
   }
-  return name;
-}
-
-static int write_session(const conn *c, const cli_record_opts *o) {
-  char *name = output_name(o->output, c->number);
-  FILE *f;
-  size_t i;
-  int rc = 0;
-  if (!name) return -1;
-  f = fopen(name, "w");
-  if (!f) {
-    fprintf(stderr, "pgw record: %s: %s\n", name, strerror(errno));
-    free(name);
-    return -1;
+  if (cli_parse_sockaddr(o->upstream, &r->up) != 0) {
+    fprintf(stderr,
+            "pgw record: bad --upstream address '%s' (HOST:PORT, "
+            "[IPv6]:PORT or unix:/dir/.s.PGSQL.PORT)\n",
+            o->upstream);
+    return 2;
   }
-  rc |= pgs_write_header(f);
-  if (c->server) rc |= pgs_write_meta(f, "server", c->server);
-  if (c->client) rc |= pgs_write_meta(f, "client", c->client);
-  if (o->note) rc |= pgs_write_meta(f, "note", o->note);
-  for (i = 0; i < c->nchunks; i++)
-    rc |= pgs_write_chunk(f, c->chunks[i].dir, c->chunks[i].data,
-                          c->chunks[i].len);
-  if (c->tls_note) rc |= pgs_write_comment(f, c->tls_note);
-  if (fclose(f) != 0) rc = -1;
-  if (rc)
-    fprintf(stderr, "pgw record: %s: write error\n", name);
-  else
-    fprintf(stderr, "pgw record: wrote %s (%zu chunks)\n", name, c->nchunks);
-  free(name);
-  return rc;
-}
-
-static void close_conn(conn *c, const cli_record_opts *o, int *status) {
-  size_t i;
-  if (write_session(c, o) != 0) *status = 1;
-  for (i = 0; i < 2; i++) {
-    if (c->s[i].fd >= 0) close(c->s[i].fd);
-    free(c->s[i].pending);
+  remote = !cli_addr_is_local(&r->la);
+  if (remote && !o->allow_remote) {
+    fprintf(stderr,
+            "pgw record: --listen %s can be reached from other hosts; "
+            "session files hold passwords: add --allow-remote to bind it\n",
+            listen_text);
+    return 2;
   }
-  for (i = 0; i < c->nchunks; i++)
-    free(c->chunks[i].data);
-  free(c->chunks);
-  free(c->server);
-  free(c->client);
-  pgw_observer_free(&c->watch);
-  memset(c, 0, sizeof *c);
-}
-
-static int set_nonblock(int fd) {
-  int fl = fcntl(fd, F_GETFL);
-  return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-static int open_conn(conn *c, int client, const struct sockaddr_in *up,
-                     int number) {
-  int server = socket(AF_INET, SOCK_STREAM, 0);
-  if (server < 0) return -1;
-  if (connect(server, (const struct sockaddr *)up, sizeof *up) != 0) {
-    fprintf(stderr, "pgw record: upstream: %s\n", strerror(errno));
-    close(server);
-    return -1;
+  cli_format_sockaddr((struct sockaddr *)&r->up.sa, r->up.len, r->up_text,
+                      sizeof r->up_text);
+  r->max = connection_limit(o->max_connections);
+  r->nslots = r->max + REJECT_SLOTS;
+  r->conns = calloc((size_t)r->nslots, sizeof *r->conns);
+  if (!r->conns || rec_poller_init(&r->poll, 1 + 2 * r->nslots) != 0) {
+    perror("pgw record: setup");
+    return 1;
   }
-  memset(c, 0, sizeof *c);
-  c->used = 1;
-  c->number = number;
-  c->s[PGW_FRONTEND].fd = client;
-  c->s[PGW_BACKEND].fd = server;
-  c->s[0].pending = malloc(BUF_SIZE);
-  c->s[1].pending = malloc(BUF_SIZE);
-  c->sniffing = 1;
-  c->recording = 1;
-  {
-    pgw_observer_options wo;
-    memset(&wo, 0, sizeof wo);
-    wo.mode = PGW_MODE_LENIENT;
-    if (pgw_observer_init(&c->watch, &wo) != 0) return -1;
+  if (open_listener(r, &r->la) != 0) {
+    fprintf(stderr, "pgw record: listen on %s: %s\n", listen_text,
+            strerror(errno));
+    return 1;
   }
-  if (!c->s[0].pending || !c->s[1].pending || set_nonblock(client) ||
-      set_nonblock(server))
-    return -1;
-  return 0;
-}
-
-/* Move bytes for one direction; returns -1 when the connection is over. */
-static int pump(conn *c, pgw_dir dir, short revents_from) {
-  side *from = &c->s[dir];
-  int to_fd = c->s[!dir].fd;
-  if (from->pending_pos == from->pending_len && !from->eof &&
-      (revents_from & (POLLIN | POLLHUP | POLLERR))) {
-    ssize_t n = read(from->fd, from->pending, BUF_SIZE);
-    if (n > 0) {
-      from->pending_len = (size_t)n;
-      from->pending_pos = 0;
-      if (record_chunk(c, dir, from->pending, (size_t)n) != 0) return -1;
-    } else if (n == 0) {
-      from->eof = 1;
-    } else if (errno != EAGAIN && errno != EINTR) {
-      return -1;
-    }
-  }
-  if (from->pending_pos < from->pending_len) {
-    ssize_t n = write(to_fd, from->pending + from->pending_pos,
-                      from->pending_len - from->pending_pos);
-    if (n > 0)
-      from->pending_pos += (size_t)n;
-    else if (n < 0 && errno != EAGAIN && errno != EINTR)
-      return -1;
-  }
-  if (from->eof && !from->shut && from->pending_pos == from->pending_len) {
-    shutdown(to_fd, SHUT_WR);
-    from->shut = 1;
-  }
+  say_listening(r, remote);
   return 0;
 }
 
 int cli_record(const cli_record_opts *o) {
-  struct sockaddr_in la, ua;
-  int lfd, one = 1, status = 0, accepted = 0, open_count = 0;
-  conn *conns;
+  recorder r;
   struct sigaction sa;
-
-  if (cli_parse_addr(o->listen, &la) != 0) {
-    fprintf(stderr, "pgw record: bad --listen address '%s' (IPv4 ADDR:PORT)\n",
-            o->listen);
-    return 2;
-  }
-  if (cli_parse_addr(o->upstream, &ua) != 0) {
-    fprintf(stderr,
-            "pgw record: bad --upstream address '%s' (IPv4 ADDR:PORT)\n",
-            o->upstream);
-    return 2;
-  }
+  int rc, i;
+  memset(&r, 0, sizeof r);
+  r.o = o;
+  r.lfd = -1;
+  r.poll.epfd = -1;
+  r.next_number = 1;
+  r.flush_ms = o->flush_ms >= 0 ? o->flush_ms : 100;
+  r.connect_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-
-  lfd = socket(AF_INET, SOCK_STREAM, 0);
-  if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
-      bind(lfd, (struct sockaddr *)&la, sizeof la) || listen(lfd, 16) ||
-      set_nonblock(lfd)) {
-    fprintf(stderr, "pgw record: listen on %s: %s\n", o->listen,
-            strerror(errno));
-    if (lfd >= 0) close(lfd);
-    return 1;
+  rc = setup(&r, o);
+  if (rc == 0) {
+    run(&r);
+    rc = r.status;
   }
-  conns = calloc(MAX_CONNS, sizeof *conns);
-  if (!conns) return 1;
-  fprintf(stderr, "pgw record: listening on %s, upstream %s\n", o->listen,
-          o->upstream);
-
-  while (!stop_requested) {
-    struct pollfd pfd[1 + 2 * MAX_CONNS];
-    int idx[MAX_CONNS];
-    nfds_t n = 0;
-    int i, listening = !(o->once && accepted > 0);
-    if (!listening && open_count == 0) break;
-    if (listening) {
-      pfd[n].fd = lfd;
-      pfd[n].events = POLLIN;
-      n++;
-    }
-    for (i = 0; i < MAX_CONNS; i++) {
-      conn *c = &conns[i];
-      int d;
-      idx[i] = -1;
-      if (!c->used) continue;
-      idx[i] = (int)n;
-      for (d = 0; d < 2; d++) {
-        side *me = &c->s[d], *peer = &c->s[!d];
-        pfd[n].fd = me->fd;
-        pfd[n].events = 0;
-        if (!me->eof && me->pending_pos == me->pending_len)
-          pfd[n].events |= POLLIN;
-        if (peer->pending_pos < peer->pending_len) pfd[n].events |= POLLOUT;
-        if (pfd[n].events == 0) pfd[n].fd = -1; /* nothing to wait for */
-        n++;
-      }
-    }
-    if (poll(pfd, n, -1) < 0) {
-      if (errno == EINTR) continue;
-      perror("pgw record: poll");
-      status = 1;
-      break;
-    }
-    if (listening && (pfd[0].revents & POLLIN)) {
-      int cfd = accept(lfd, NULL, NULL);
-      if (cfd >= 0) {
-        int slot = -1;
-        for (i = 0; i < MAX_CONNS; i++)
-          if (!conns[i].used) {
-            slot = i;
-            break;
-          }
-        if (slot < 0) {
-          fprintf(stderr, "pgw record: too many connections\n");
-          close(cfd);
-        } else if (open_conn(&conns[slot], cfd, &ua, accepted + 1) != 0) {
-          if (conns[slot].used) {
-            close_conn(&conns[slot], o, &status);
-          } else {
-            close(cfd);
-          }
-          status = 1;
-          accepted++;
-        } else {
-          accepted++;
-          open_count++;
-        }
-      }
-    }
-    for (i = 0; i < MAX_CONNS; i++) {
-      conn *c = &conns[i];
-      short rf, rb;
-      if (!c->used || idx[i] < 0) continue;
-      rf = pfd[idx[i]].revents;
-      rb = pfd[idx[i] + 1].revents;
-      if (pump(c, PGW_FRONTEND, rf) != 0 || pump(c, PGW_BACKEND, rb) != 0 ||
-          (c->s[0].shut && c->s[1].shut) || ((rf | rb) & POLLNVAL)) {
-        close_conn(c, o, &status);
-        open_count--;
-      }
-    }
-  }
-  for (int i = 0; i < MAX_CONNS; i++)
-    if (conns[i].used) close_conn(&conns[i], o, &status);
-  free(conns);
-  close(lfd);
-  return status;
+  for (i = 0; r.conns && i < r.nslots; i++)
+    if (r.conns[i].state != REC_FREE) end_conn(&r, &r.conns[i]);
+  if (r.status) rc = rc ? rc : 1;
+  if (r.lfd >= 0) close(r.lfd);
+  if (r.unix_path) unlink(r.unix_path);
+  free(r.conns);
+  rec_poller_free(&r.poll);
+  return rc;
 }

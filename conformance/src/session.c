@@ -131,16 +131,26 @@ static int parse_line(const char *p, size_t n, pgs_session *s, const char *name,
               "a comment ('#') or a blank line");
 }
 
+static int is_partial_name(const char *name) {
+  size_t n = strlen(name);
+  return n > 8 && strcmp(name + n - 8, ".partial") == 0;
+}
+
 int pgs_parse(const char *name, const char *text, size_t len, pgs_session *s,
               char *err, size_t errlen) {
   size_t pos = 0, line = 0;
   memset(s, 0, sizeof *s);
   if (len == 0) return fail(err, errlen, name, 0, "empty file");
+  s->partial = is_partial_name(name);
   while (pos < len) {
     const char *p = text + pos;
     const char *nl = memchr(p, '\n', len - pos);
     size_t n = nl ? (size_t)(nl - p) : len - pos;
     line++;
+    if (!nl && s->partial && line > 1) {
+      s->stop_line = line; /* cut while being written: not a whole line */
+      break;
+    }
     if (memchr(p, '\0', n)) {
       pgs_free(s);
       return fail(err, errlen, name, line, "NUL byte in a session file");
@@ -237,6 +247,21 @@ int pgs_write_meta(FILE *f, const char *key, const char *value) {
 
 int pgs_write_comment(FILE *f, const char *text) {
   return fprintf(f, "# %s\n", text) < 0 ? -1 : 0;
+}
+
+size_t pgs_format_chunk(char *out, pgw_dir dir, const uint8_t *data,
+                        size_t len) {
+  static const char hexd[] = "0123456789abcdef";
+  char *o = out;
+  size_t i;
+  *o++ = dir == PGW_FRONTEND ? 'F' : 'B';
+  for (i = 0; i < len; i++) {
+    if (i % 4 == 0) *o++ = ' ';
+    *o++ = hexd[data[i] >> 4];
+    *o++ = hexd[data[i] & 15];
+  }
+  *o++ = '\n';
+  return (size_t)(o - out);
 }
 
 int pgs_write_chunk(FILE *f, pgw_dir dir, const uint8_t *data, size_t len) {

@@ -30,11 +30,17 @@ typedef struct pgs_session {
   pgs_item *items;
   size_t count;
   size_t cap;
+  /* A file named *.partial (a recorder still writing it, or killed): 1,
+   * and stop_line is the line after the last whole one when the file ends
+   * inside a line (that line is not read), else 0. */
+  int partial;
+  size_t stop_line;
 } pgs_session;
 
-/* Parse text[0..len) named name (for messages). 0 on success; -1 with
- * err holding "name:LINE: reason" (or "name: reason"). On failure the
- * session is freed. */
+/* Parse text[0..len) named name (for messages). If name ends in ".partial"
+ * a last line without its LF is left out (see pgs_session.stop_line). 0 on
+ * success; -1 with err holding "name:LINE: reason" (or "name: reason"). On
+ * failure the session is freed. */
 int pgs_parse(const char *name, const char *text, size_t len, pgs_session *s,
               char *err, size_t errlen);
 
@@ -53,5 +59,15 @@ int pgs_write_comment(FILE *f, const char *text);
 /* One chunk as one line (chunk boundaries are part of the session), hex
  * in groups of 4 bytes separated by spaces. */
 int pgs_write_chunk(FILE *f, pgw_dir dir, const uint8_t *data, size_t len);
+
+/* Bytes pgs_format_chunk() writes for a chunk of len bytes, LF included. */
+#define PGS_CHUNK_LINE_LEN(len)                                                \
+  (2 + 2 * (size_t)(len) + ((size_t)(len) + 3) / 4)
+
+/* The line pgs_write_chunk() writes, into out (room for
+ * PGS_CHUNK_LINE_LEN(len) bytes, not NUL-terminated); returns its length.
+ * len >= 1. */
+size_t pgs_format_chunk(char *out, pgw_dir dir, const uint8_t *data,
+                        size_t len);
 
 #endif /* PGW_CLI_SESSION_H */
