@@ -20,7 +20,11 @@
  * come from the peer, and the receive hook sees exactly their wire bytes;
  * a sent message's bytes (hook and out buffer) are exactly the bytes it
  * was framed from; a refused send leaves the buffer and the phase as they
- * were; errors are sticky with known codes.
+ * were; errors are sticky with known codes. Before every receive,
+ * pgw_conn_rows() on a copy of the conn (without the receive hook, which
+ * turns batches off) reads k rows, and the next k messages of
+ * pgw_conn_next() are exactly those rows, with no warning and no change
+ * of the backend context.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,42 @@
 #include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A batch read ahead of pgw_conn_next() on a copy of the conn. */
+typedef struct batch {
+  pgw_value v[64];
+  size_t rows, done, cols, end_pos, warnings;
+  uint8_t bctx;
+} batch;
+
+static void batch_take(batch *b, const pgw_conn *c) {
+  pgw_conn copy = *c; /* the rows read only the chunk and the state */
+  copy.on_receive = NULL;
+  size_t ncols = 99;
+  int k = pgw_conn_rows(&copy, b->v, 64, &ncols);
+  FUZZ_ASSERT(k >= 0);
+  FUZZ_ASSERT(k == 0 ? ncols == 0 : ncols > 0 && (size_t)k <= 64 / ncols);
+  b->rows = (size_t)k;
+  b->done = 0;
+  b->cols = ncols;
+  b->end_pos = copy.decoder.chunk_pos;
+  b->warnings = c->warnings;
+  b->bctx = c->state.bctx;
+}
+
+static void batch_check(batch *b, const pgw_conn *c, const pgw_message *m) {
+  FUZZ_ASSERT(m->kind == PGW_MSG_DATA_ROW && m->malformed == 0);
+  FUZZ_ASSERT(m->body.data_row.columns.count == b->cols);
+  pgw_iter it = pgw_value_iter(&m->body.data_row.columns);
+  pgw_value v;
+  for (size_t i = 0; i < b->cols; i++) {
+    FUZZ_ASSERT(pgw_value_next(&it, &v) == 1);
+    const pgw_value *w = &b->v[b->done * b->cols + i];
+    FUZZ_ASSERT(v.len == w->len && v.ptr == w->ptr);
+  }
+  FUZZ_ASSERT(c->warnings == b->warnings && c->state.bctx == b->bctx);
+  if (++b->done == b->rows) FUZZ_ASSERT(c->decoder.chunk_pos == b->end_pos);
+}
 
 typedef struct stream {
   uint8_t *b;
@@ -158,6 +198,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pgw_buf_init(&out, NULL);
 
   int peer_dead = 0, own_dead = 0;
+  static batch rows; /* rows read ahead by pgw_conn_rows() */
+  rows.rows = rows.done = 0;
   while (in.n > 0) {
     uint8_t tag = fuzz_u8(&in);
     size_t len;
@@ -200,8 +242,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (;;) {
           pgw_message m;
           size_t before = x.receives;
+          if (rows.done == rows.rows) batch_take(&rows, &c);
           int rc = pgw_conn_next(&c, &m);
           FUZZ_ASSERT(fuzz_status_known(rc));
+          if (rows.done < rows.rows) {
+            FUZZ_ASSERT(rc == PGW_OK);
+            batch_check(&rows, &c, &m);
+          }
           check_state(&c);
           if (rc == PGW_OK) {
             FUZZ_ASSERT(x.receives == before + 1);

@@ -186,67 +186,106 @@ typedef struct context {
 #define ROWS(a) a, (uint8_t)(sizeof a / sizeof a[0])
 #define NOROWS NULL, 0
 
+/*
+ * The transition rows, one accepted message a line, in five columns:
+ *   message        a pgw_kind; T_AUTH_*: an Authentication subtype
+ *   effect         E_*: what else the transition does (effect())
+ *   next frontend  the frontend context after it (F_*; KEEP: unchanged)
+ *   next backend   the backend context after it (B_*; KEEP: unchanged)
+ *   next phase     the phase after it (KEEP: unchanged)
+ */
+// clang-format off
 /* ---- frontend rows ---- */
 
+/*    message                             effect          next frontend   next backend         next phase */
 static const row f_startup_plain[] = {
-    R(PGW_MSG_STARTUP_MESSAGE, E_STARTUP, F_WAIT, B_AUTH_START,
-      PGW_PHASE_AUTHENTICATION),
-    R(PGW_MSG_CANCEL_REQUEST, E_NONE, F_CLOSED, B_NONE, PGW_PHASE_CANCEL)};
-static const row f_ssl[] = {R(PGW_MSG_SSL_REQUEST, E_NONE, F_WAIT, B_SSL_ANSWER,
-                              PGW_PHASE_SSL_NEGOTIATION)};
-static const row f_gss[] = {R(PGW_MSG_GSSENC_REQUEST, E_NONE, F_WAIT,
-                              B_GSS_ANSWER, PGW_PHASE_GSS_NEGOTIATION)};
-static const row f_startup[] = {R(PGW_MSG_SSL_REQUEST, E_NONE, F_WAIT,
-                                  B_SSL_ANSWER, PGW_PHASE_SSL_NEGOTIATION),
-                                R(PGW_MSG_GSSENC_REQUEST, E_NONE, F_WAIT,
-                                  B_GSS_ANSWER, PGW_PHASE_GSS_NEGOTIATION)};
-static const row f_password[] = {R(PGW_MSG_PASSWORD_MESSAGE, E_NONE, F_WAIT,
-                                   B_AUTH_RESULT, PGW_PHASE_AUTHENTICATION)};
-static const row f_sasl_initial[] = {R(PGW_MSG_SASL_INITIAL_RESPONSE,
-                                       E_SASL_INITIAL, F_WAIT, B_SASL_STEP,
-                                       PGW_PHASE_AUTHENTICATION)};
-static const row f_sasl[] = {R(PGW_MSG_SASL_RESPONSE, E_NONE, F_WAIT,
-                               B_SASL_STEP, PGW_PHASE_AUTHENTICATION)};
-static const row f_gss_response[] = {R(PGW_MSG_GSS_RESPONSE, E_NONE, F_WAIT,
-                                       B_GSS_STEP, PGW_PHASE_AUTHENTICATION)};
-static const row f_init[] = {RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+    R(PGW_MSG_STARTUP_MESSAGE,            E_STARTUP,      F_WAIT,         B_AUTH_START,        PGW_PHASE_AUTHENTICATION),
+    R(PGW_MSG_CANCEL_REQUEST,             E_NONE,         F_CLOSED,       B_NONE,              PGW_PHASE_CANCEL)
+};
+static const row f_ssl[] = {
+    R(PGW_MSG_SSL_REQUEST,                E_NONE,         F_WAIT,         B_SSL_ANSWER,        PGW_PHASE_SSL_NEGOTIATION)
+};
+static const row f_gss[] = {
+    R(PGW_MSG_GSSENC_REQUEST,             E_NONE,         F_WAIT,         B_GSS_ANSWER,        PGW_PHASE_GSS_NEGOTIATION)
+};
+static const row f_startup[] = {
+    R(PGW_MSG_SSL_REQUEST,                E_NONE,         F_WAIT,         B_SSL_ANSWER,        PGW_PHASE_SSL_NEGOTIATION),
+    R(PGW_MSG_GSSENC_REQUEST,             E_NONE,         F_WAIT,         B_GSS_ANSWER,        PGW_PHASE_GSS_NEGOTIATION)
+};
+static const row f_password[] = {
+    R(PGW_MSG_PASSWORD_MESSAGE,           E_NONE,         F_WAIT,         B_AUTH_RESULT,       PGW_PHASE_AUTHENTICATION)
+};
+static const row f_sasl_initial[] = {
+    R(PGW_MSG_SASL_INITIAL_RESPONSE,      E_SASL_INITIAL, F_WAIT,         B_SASL_STEP,         PGW_PHASE_AUTHENTICATION)
+};
+static const row f_sasl[] = {
+    R(PGW_MSG_SASL_RESPONSE,              E_NONE,         F_WAIT,         B_SASL_STEP,         PGW_PHASE_AUTHENTICATION)
+};
+static const row f_gss_response[] = {
+    R(PGW_MSG_GSS_RESPONSE,               E_NONE,         F_WAIT,         B_GSS_STEP,          PGW_PHASE_AUTHENTICATION)
+};
+static const row f_init[] = {
+    R(PGW_MSG_TERMINATE,                  E_TERMINATE,    KEEP,           KEEP,                KEEP)
+};
 static const row f_failed[] = {
-    R(PGW_MSG_TERMINATE, E_NONE, F_CLOSED, KEEP, KEEP)};
-static const row f_idle[] = {RE(PGW_MSG_QUERY, E_ENQUEUE),
-                             RE(PGW_MSG_FUNCTION_CALL, E_ENQUEUE)};
+    R(PGW_MSG_TERMINATE,                  E_NONE,         F_CLOSED,       KEEP,                KEEP)
+};
+static const row f_idle[] = {
+    R(PGW_MSG_QUERY,                      E_ENQUEUE,      KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_FUNCTION_CALL,              E_ENQUEUE,      KEEP,           KEEP,                KEEP)
+};
 /* A Query before the batch's Sync is legal: PostgresMain runs it (and
  * answers ReadyForQuery) as pgJDBC's autosave sends it; the documentation
  * only says the frontend "should" Sync first. */
 static const row f_extended[] = {
-    RE(PGW_MSG_QUERY, E_ENQUEUE),    RE(PGW_MSG_FUNCTION_CALL, E_ENQUEUE),
-    RE(PGW_MSG_PARSE, E_ENQUEUE),    RE(PGW_MSG_BIND, E_ENQUEUE),
-    RE(PGW_MSG_DESCRIBE, E_ENQUEUE), RE(PGW_MSG_EXECUTE, E_ENQUEUE),
-    RE(PGW_MSG_CLOSE, E_ENQUEUE),    RE(PGW_MSG_SYNC, E_SYNC),
-    RE(PGW_MSG_FLUSH, E_NONE),       RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+    R(PGW_MSG_QUERY,                      E_ENQUEUE,      KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_FUNCTION_CALL,              E_ENQUEUE,      KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_PARSE,                      E_ENQUEUE,      KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_BIND,                       E_ENQUEUE,      KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_DESCRIBE,                   E_ENQUEUE,      KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_EXECUTE,                    E_ENQUEUE,      KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_CLOSE,                      E_ENQUEUE,      KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_SYNC,                       E_SYNC,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_FLUSH,                      E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_TERMINATE,                  E_TERMINATE,    KEEP,           KEEP,                KEEP)
+};
 /* After an error in extended query the server discards all but Sync,
  * unparsed: PostgresMain's ignore_till_sync skips even a Terminate (the
  * connection only ends when the client closes it). */
 static const row f_discard[] = {
-    RE(PGW_MSG_QUERY, E_NONE),    RE(PGW_MSG_FUNCTION_CALL, E_NONE),
-    RE(PGW_MSG_PARSE, E_NONE),    RE(PGW_MSG_BIND, E_NONE),
-    RE(PGW_MSG_DESCRIBE, E_NONE), RE(PGW_MSG_EXECUTE, E_NONE),
-    RE(PGW_MSG_CLOSE, E_NONE),    RE(PGW_MSG_SYNC, E_SYNC),
-    RE(PGW_MSG_FLUSH, E_NONE),    RE(PGW_MSG_TERMINATE, E_NONE)};
+    R(PGW_MSG_QUERY,                      E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_FUNCTION_CALL,              E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_PARSE,                      E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_BIND,                       E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_DESCRIBE,                   E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_EXECUTE,                    E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_CLOSE,                      E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_SYNC,                       E_SYNC,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_FLUSH,                      E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_TERMINATE,                  E_NONE,         KEEP,           KEEP,                KEEP)
+};
 /* COPY FROM STDIN: Flush and Sync are ignored by the server; anything
  * else but copy messages is a protocol violation (copyfromparse.c). */
 static const row f_copy_in[] = {
-    RE(PGW_MSG_COPY_DATA, E_NONE), RE(PGW_MSG_COPY_DONE, E_FE_COPY_DONE),
-    RE(PGW_MSG_COPY_FAIL, E_FE_COPY_FAIL), RE(PGW_MSG_FLUSH, E_NONE),
-    RE(PGW_MSG_SYNC, E_NONE)};
+    R(PGW_MSG_COPY_DATA,                  E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_DONE,                  E_FE_COPY_DONE, KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_FAIL,                  E_FE_COPY_FAIL, KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_FLUSH,                      E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_SYNC,                       E_NONE,         KEEP,           KEEP,                KEEP)
+};
 /* Copy-both (walsender): CopyData, CopyDone, Terminate. */
-static const row f_copy_both[] = {RE(PGW_MSG_COPY_DATA, E_NONE),
-                                  RE(PGW_MSG_COPY_DONE, E_FE_COPY_DONE),
-                                  RE(PGW_MSG_TERMINATE, E_TERMINATE)};
+static const row f_copy_both[] = {
+    R(PGW_MSG_COPY_DATA,                  E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_DONE,                  E_FE_COPY_DONE, KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_TERMINATE,                  E_TERMINATE,    KEEP,           KEEP,                KEEP)
+};
 /* The backend ended the COPY with an error while the frontend was still
  * sending: its copy messages in flight are ignored by the server. */
-static const row f_stale[] = {RE(PGW_MSG_COPY_DATA, E_NONE),
-                              RE(PGW_MSG_COPY_DONE, E_STALE_END),
-                              RE(PGW_MSG_COPY_FAIL, E_STALE_END)};
+static const row f_stale[] = {
+    R(PGW_MSG_COPY_DATA,                  E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_DONE,                  E_STALE_END,    KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_FAIL,                  E_STALE_END,    KEEP,           KEEP,                KEEP)
+};
 
 #define FC(rows, base, none)                                                   \
   { rows, base, 0, KEEP, KEEP, none }
@@ -276,118 +315,170 @@ static const context fctx_table[F_COUNT] = {
 
 /* ---- backend rows ---- */
 
-static const row b_ssl_answer[] = {RE(PGW_MSG_SSL_RESPONSE, E_SSL_ANSWER),
-                                   RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
-static const row b_gss_answer[] = {RE(PGW_MSG_GSSENC_RESPONSE, E_GSS_ANSWER),
-                                   RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
+/*    message                             effect          next frontend   next backend         next phase */
+static const row b_ssl_answer[] = {
+    R(PGW_MSG_SSL_RESPONSE,               E_SSL_ANSWER,   KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_FAIL,         KEEP,           KEEP,                KEEP)
+};
+static const row b_gss_answer[] = {
+    R(PGW_MSG_GSSENC_RESPONSE,            E_GSS_ANSWER,   KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_FAIL,         KEEP,           KEEP,                KEEP)
+};
 /* Every authentication context: a FATAL ends the attempt (elog.c sends
  * nothing below ERROR to the client while authentication is in progress,
  * so no NoticeResponse here). */
-static const row b_auth_fail[] = {RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
+static const row b_auth_fail[] = {
+    R(PGW_MSG_ERROR_RESPONSE,             E_FAIL,         KEEP,           KEEP,                KEEP)
+};
 /* NegotiateProtocolVersion comes right after the StartupMessage, before
  * any Authentication message, at most once. */
 static const row b_auth_start[] = {
-    RB(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, E_NPV, B_AUTH_REQUEST)};
+    R(PGW_MSG_NEGOTIATE_PROTOCOL_VERSION, E_NPV,          KEEP,           B_AUTH_REQUEST,      KEEP)
+};
 static const row b_auth_request[] = {
-    R(T_AUTH_OK, E_AUTH, F_INIT, B_INIT, PGW_PHASE_INITIALIZATION),
-    R(T_AUTH_CLEARTEXT, E_AUTH, F_PASSWORD, B_AUTH_CLIENT,
-      PGW_PHASE_AUTH_PASSWORD),
-    R(T_AUTH_MD5, E_AUTH, F_PASSWORD, B_AUTH_CLIENT, PGW_PHASE_AUTH_PASSWORD),
-    R(T_AUTH_SASL, E_AUTH, F_SASL_INITIAL, B_AUTH_CLIENT,
-      PGW_PHASE_AUTH_SASL_INITIAL),
-    R(T_AUTH_GSS, E_AUTH, F_GSS, B_AUTH_CLIENT, PGW_PHASE_AUTH_GSS),
-    R(T_AUTH_SSPI, E_AUTH, F_GSS, B_AUTH_CLIENT, PGW_PHASE_AUTH_GSS)};
+    R(T_AUTH_OK,                          E_AUTH,         F_INIT,         B_INIT,              PGW_PHASE_INITIALIZATION),
+    R(T_AUTH_CLEARTEXT,                   E_AUTH,         F_PASSWORD,     B_AUTH_CLIENT,       PGW_PHASE_AUTH_PASSWORD),
+    R(T_AUTH_MD5,                         E_AUTH,         F_PASSWORD,     B_AUTH_CLIENT,       PGW_PHASE_AUTH_PASSWORD),
+    R(T_AUTH_SASL,                        E_AUTH,         F_SASL_INITIAL, B_AUTH_CLIENT,       PGW_PHASE_AUTH_SASL_INITIAL),
+    R(T_AUTH_GSS,                         E_AUTH,         F_GSS,          B_AUTH_CLIENT,       PGW_PHASE_AUTH_GSS),
+    R(T_AUTH_SSPI,                        E_AUTH,         F_GSS,          B_AUTH_CLIENT,       PGW_PHASE_AUTH_GSS)
+};
 static const row b_auth_result[] = {
-    R(T_AUTH_OK, E_AUTH, F_INIT, B_INIT, PGW_PHASE_INITIALIZATION)};
+    R(T_AUTH_OK,                          E_AUTH,         F_INIT,         B_INIT,              PGW_PHASE_INITIALIZATION)
+};
 static const row b_sasl_step[] = {
-    R(T_AUTH_OK, E_EARLY_OK, F_INIT, B_INIT, PGW_PHASE_INITIALIZATION),
-    R(T_AUTH_SASL_CONTINUE, E_AUTH, F_SASL, B_AUTH_CLIENT, PGW_PHASE_AUTH_SASL),
-    R(T_AUTH_SASL_FINAL, E_AUTH, F_WAIT, B_AUTH_RESULT,
-      PGW_PHASE_AUTH_SASL_FINAL)};
+    R(T_AUTH_OK,                          E_EARLY_OK,     F_INIT,         B_INIT,              PGW_PHASE_INITIALIZATION),
+    R(T_AUTH_SASL_CONTINUE,               E_AUTH,         F_SASL,         B_AUTH_CLIENT,       PGW_PHASE_AUTH_SASL),
+    R(T_AUTH_SASL_FINAL,                  E_AUTH,         F_WAIT,         B_AUTH_RESULT,       PGW_PHASE_AUTH_SASL_FINAL)
+};
 /* After GSSContinue the server may be done (GSS_S_COMPLETE) and send
  * AuthenticationOk, or wait for another GSSResponse (F_GSS). */
 static const row b_gss_step[] = {
-    R(T_AUTH_GSS_CONTINUE, E_AUTH, F_GSS, B_AUTH_RESULT, PGW_PHASE_AUTH_GSS)};
-static const row b_async[] = {RE(PGW_MSG_PARAMETER_STATUS, E_NONE),
-                              RE(PGW_MSG_NOTICE_RESPONSE, E_NONE),
-                              RE(PGW_MSG_NOTIFICATION_RESPONSE, E_NONE),
-                              RE(PGW_MSG_ERROR_RESPONSE, E_ASYNC_ERROR)};
-static const row b_init[] = {RB(PGW_MSG_BACKEND_KEY_DATA, E_BKD, B_INIT_KEYED)};
-static const row b_init_keyed[] = {RE(PGW_MSG_READY_FOR_QUERY, E_READY),
-                                   RE(PGW_MSG_ERROR_RESPONSE, E_FAIL)};
+    R(T_AUTH_GSS_CONTINUE,                E_AUTH,         F_GSS,          B_AUTH_RESULT,       PGW_PHASE_AUTH_GSS)
+};
+static const row b_async[] = {
+    R(PGW_MSG_PARAMETER_STATUS,           E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_NOTICE_RESPONSE,            E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_NOTIFICATION_RESPONSE,      E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ASYNC_ERROR,  KEEP,           KEEP,                KEEP)
+};
+static const row b_init[] = {
+    R(PGW_MSG_BACKEND_KEY_DATA,           E_BKD,          KEEP,           B_INIT_KEYED,        KEEP)
+};
+static const row b_init_keyed[] = {
+    R(PGW_MSG_READY_FOR_QUERY,            E_READY,        KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_FAIL,         KEEP,           KEEP,                KEEP)
+};
 /* A statement's answer in a simple Query. */
-static const row b_q_next[] = {RB(PGW_MSG_ROW_DESCRIPTION, E_NONE, B_Q_ROWS),
-                               RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
-                               RE(PGW_MSG_COPY_IN_RESPONSE, E_COPY_IN),
-                               RE(PGW_MSG_COPY_OUT_RESPONSE, E_COPY_OUT),
-                               RE(PGW_MSG_COPY_BOTH_RESPONSE, E_COPY_BOTH),
-                               RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_q_next[] = {
+    R(PGW_MSG_ROW_DESCRIPTION,            E_NONE,         KEEP,           B_Q_ROWS,            KEEP),
+    R(PGW_MSG_COMMAND_COMPLETE,           E_COMPLETE,     KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_IN_RESPONSE,           E_COPY_IN,      KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_OUT_RESPONSE,          E_COPY_OUT,     KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_BOTH_RESPONSE,         E_COPY_BOTH,    KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
 /* EmptyQueryResponse only answers a query string without statements. */
 static const row b_q_first[] = {
-    RB(PGW_MSG_EMPTY_QUERY_RESPONSE, E_NONE, B_RFQ)};
-static const row b_q_stmt[] = {RE(PGW_MSG_READY_FOR_QUERY, E_RFQ)};
-static const row b_q_rows[] = {RE(PGW_MSG_DATA_ROW, E_NONE),
-                               RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
-                               RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_rfq[] = {RE(PGW_MSG_READY_FOR_QUERY, E_RFQ)};
-static const row b_fc[] = {RB(PGW_MSG_FUNCTION_CALL_RESPONSE, E_NONE, B_RFQ),
-                           RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_parse[] = {RE(PGW_MSG_PARSE_COMPLETE, E_POP),
-                              RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_bind[] = {RE(PGW_MSG_BIND_COMPLETE, E_POP),
-                             RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_close[] = {RE(PGW_MSG_CLOSE_COMPLETE, E_POP),
-                              RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+    R(PGW_MSG_EMPTY_QUERY_RESPONSE,       E_NONE,         KEEP,           B_RFQ,               KEEP)
+};
+static const row b_q_stmt[] = {
+    R(PGW_MSG_READY_FOR_QUERY,            E_RFQ,          KEEP,           KEEP,                KEEP)
+};
+static const row b_q_rows[] = {
+    R(PGW_MSG_DATA_ROW,                   E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COMMAND_COMPLETE,           E_COMPLETE,     KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
+static const row b_rfq[] = {
+    R(PGW_MSG_READY_FOR_QUERY,            E_RFQ,          KEEP,           KEEP,                KEEP)
+};
+static const row b_fc[] = {
+    R(PGW_MSG_FUNCTION_CALL_RESPONSE,     E_NONE,         KEEP,           B_RFQ,               KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
+static const row b_parse[] = {
+    R(PGW_MSG_PARSE_COMPLETE,             E_POP,          KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
+static const row b_bind[] = {
+    R(PGW_MSG_BIND_COMPLETE,              E_POP,          KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
+static const row b_close[] = {
+    R(PGW_MSG_CLOSE_COMPLETE,             E_POP,          KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
 static const row b_describe_s[] = {
-    RB(PGW_MSG_PARAMETER_DESCRIPTION, E_NONE, B_DESCRIBE_ROWS),
-    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_describe_rows[] = {RE(PGW_MSG_ROW_DESCRIPTION, E_POP),
-                                      RE(PGW_MSG_NO_DATA, E_POP),
-                                      RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+    R(PGW_MSG_PARAMETER_DESCRIPTION,      E_NONE,         KEEP,           B_DESCRIBE_ROWS,     KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
+static const row b_describe_rows[] = {
+    R(PGW_MSG_ROW_DESCRIPTION,            E_POP,          KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_NO_DATA,                    E_POP,          KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
 /* Execute: rows need no RowDescription here (the client had it from a
  * Describe or knows it); PortalSuspended only after max_rows rows, so
  * after at least one DataRow. CopyBothResponse only answers replication
  * commands, which only run as simple queries. */
-static const row b_exec[] = {RB(PGW_MSG_DATA_ROW, E_NONE, B_EXEC_ROWS),
-                             RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
-                             RE(PGW_MSG_EMPTY_QUERY_RESPONSE, E_POP),
-                             RE(PGW_MSG_COPY_IN_RESPONSE, E_COPY_IN),
-                             RE(PGW_MSG_COPY_OUT_RESPONSE, E_COPY_OUT),
-                             RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_exec_rows[] = {RE(PGW_MSG_DATA_ROW, E_NONE),
-                                  RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
-                                  RE(PGW_MSG_PORTAL_SUSPENDED, E_SUSPENDED),
-                                  RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_exec[] = {
+    R(PGW_MSG_DATA_ROW,                   E_NONE,         KEEP,           B_EXEC_ROWS,         KEEP),
+    R(PGW_MSG_COMMAND_COMPLETE,           E_COMPLETE,     KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_EMPTY_QUERY_RESPONSE,       E_POP,          KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_IN_RESPONSE,           E_COPY_IN,      KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_OUT_RESPONSE,          E_COPY_OUT,     KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
+static const row b_exec_rows[] = {
+    R(PGW_MSG_DATA_ROW,                   E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COMMAND_COMPLETE,           E_COMPLETE,     KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_PORTAL_SUSPENDED,           E_SUSPENDED,    KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
 /* Sync: the implicit COMMIT may fail (ErrorResponse, then ReadyForQuery). */
-static const row b_sync[] = {RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_error_only[] = {RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_copy_in_done[] = {RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
-                                     RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+static const row b_sync[] = {
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
+static const row b_error_only[] = {
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
+static const row b_copy_in_done[] = {
+    R(PGW_MSG_COMMAND_COMPLETE,           E_COMPLETE,     KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
 /* COPY OUT done: CommandComplete; a replication command may first send a
  * result set of its own (BASE_BACKUP's end position after the archive's
  * CopyDone, PostgreSQL 15 to 18: basebackup.c SendXlogRecPtrResult). */
 static const row b_copy_out_done[] = {
-    RE(PGW_MSG_COMMAND_COMPLETE, E_COMPLETE),
-    RB(PGW_MSG_ROW_DESCRIPTION, E_NONE, B_Q_ROWS),
-    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
-static const row b_copy_out[] = {RE(PGW_MSG_COPY_DATA, E_NONE),
-                                 RB(PGW_MSG_COPY_DONE, E_NONE, B_COPY_OUT_DONE),
-                                 RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+    R(PGW_MSG_COMMAND_COMPLETE,           E_COMPLETE,     KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_ROW_DESCRIPTION,            E_NONE,         KEEP,           B_Q_ROWS,            KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
+static const row b_copy_out[] = {
+    R(PGW_MSG_COPY_DATA,                  E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_DONE,                  E_NONE,         KEEP,           B_COPY_OUT_DONE,     KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
 static const row b_copy_both[] = {
-    RE(PGW_MSG_COPY_DATA, E_NONE),
-    RB(PGW_MSG_COPY_DONE, E_NONE, B_COPY_BOTH_BE_DONE),
-    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+    R(PGW_MSG_COPY_DATA,                  E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_DONE,                  E_NONE,         KEEP,           B_COPY_BOTH_BE_DONE, KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
 /* Both sides done: the replication command may still return a result set
  * (the next timeline) before CommandComplete. */
 static const row b_copy_both_fe_done[] = {
-    RE(PGW_MSG_COPY_DATA, E_NONE),
-    RB(PGW_MSG_COPY_DONE, E_NONE, B_COPY_BOTH_AFTER),
-    RE(PGW_MSG_ERROR_RESPONSE, E_ERROR)};
+    R(PGW_MSG_COPY_DATA,                  E_NONE,         KEEP,           KEEP,                KEEP),
+    R(PGW_MSG_COPY_DONE,                  E_NONE,         KEEP,           B_COPY_BOTH_AFTER,   KEEP),
+    R(PGW_MSG_ERROR_RESPONSE,             E_ERROR,        KEEP,           KEEP,                KEEP)
+};
 /* After both CopyDones, before the command's result: a walsender may
  * still send a keepalive CopyData (seen from PostgreSQL 15 and 18's
  * logical walsender); libpq drops CopyData outside COPY, so real clients
  * cope, and pgw accepts it here, and only here. */
-static const row b_copy_both_after[] = {RE(PGW_MSG_COPY_DATA, E_NONE)};
+static const row b_copy_both_after[] = {
+    R(PGW_MSG_COPY_DATA,                  E_NONE,         KEEP,           KEEP,                KEEP)
+};
 
 #define BC(rows, base, phase, fd, ff, none)                                    \
   { rows, base, phase, fd, ff, none }
@@ -440,6 +531,8 @@ static const context bctx_table[B_COUNT] = {
                                PGW_PHASE_COPY_BOTH, KEEP, KEEP, NULL),
     [B_COPY_BOTH_AFTER] = BOP(ROWS(b_copy_both_after), B_Q_NEXT),
 };
+
+// clang-format on
 
 /* ---- pending requests ---- */
 
