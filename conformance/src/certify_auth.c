@@ -40,33 +40,55 @@ static int offers(const pgw_message *m, const char *mech) {
 
 static int scram_first(cert_auth *a, cert_peer *p) {
   uint8_t raw[18];
-  char nonce[32], first[200];
+  char nonce[32], first[256];
   pgw_message m;
   if (RAND_bytes(raw, sizeof raw) != 1 ||
       cli_b64_encode(raw, sizeof raw, nonce, sizeof nonce) < 0)
     return -1;
+  snprintf(a->gs2, sizeof a->gs2, "%s",
+           a->plus ? "p=tls-server-end-point,," : "n,,");
   snprintf(a->client_bare, sizeof a->client_bare, "n=,r=%s", nonce);
-  snprintf(first, sizeof first, "n,,%s", a->client_bare);
+  snprintf(first, sizeof first, "%s%s", a->gs2, a->client_bare);
   memset(&m, 0, sizeof m);
   m.kind = PGW_MSG_SASL_INITIAL_RESPONSE;
-  m.body.sasl_initial.mechanism = PGW_STR("SCRAM-SHA-256");
+  m.body.sasl_initial.mechanism =
+      a->plus ? PGW_STR("SCRAM-SHA-256-PLUS") : PGW_STR("SCRAM-SHA-256");
   m.body.sasl_initial.data.ptr = (const uint8_t *)first;
   m.body.sasl_initial.data.len = (int32_t)strlen(first);
   return cert_peer_send(p, &m);
 }
 
+/* c= of the client-final-message: base64 of the GS2 header and, with
+ * channel binding, the server certificate's hash (corrupted on purpose
+ * when require_plus is 2). 0, or -1. */
+static int cbind_attr(const cert_auth *a, const cert_peer *p, char *out,
+                      size_t cap) {
+  uint8_t in[64 + 64];
+  size_t n = strlen(a->gs2);
+  memcpy(in, a->gs2, n);
+  if (a->plus) {
+    int h = cli_tls_server_end_point(p->tls, in + n, sizeof in - n);
+    if (h < 0) return -1;
+    if (a->require_plus == 2) in[n] ^= 0x01;
+    n += (size_t)h;
+  }
+  return cli_b64_encode(in, n, out, cap) < 0 ? -1 : 0;
+}
+
 static int scram_final(cert_auth *a, cert_peer *p, const pgw_message *m) {
   pgw_str sf;
   uint8_t sig[CLI_SCRAM_KEY_LEN];
+  char cbind[200];
   pgw_buf final;
   pgw_message out;
   int rc;
   sf.ptr = (const char *)m->body.auth.data.ptr;
   sf.len = m->body.auth.data.len;
   if (sf.len >= sizeof a->server_first) return -1;
+  if (cbind_attr(a, p, cbind, sizeof cbind) != 0) return -1;
   pgw_buf_init(&final, NULL);
   rc = cli_scram_client_final(a->password, pgw_str_from_cstr(a->client_bare),
-                              sf, PGW_STR("biws"), &final, sig)
+                              sf, pgw_str_from_cstr(cbind), &final, sig)
            ? -1
            : 0;
   if (rc == 0 && cli_b64_encode(sig, sizeof sig, a->server_sig64,
@@ -108,6 +130,15 @@ int cert_auth_answer(cert_auth *a, cert_peer *p, const pgw_message *m,
        code == PGW_AUTH_SASL)) {
     snprintf(err, n, "the server asks for a password: give --password");
     return -1;
+  }
+  if (code == PGW_AUTH_SASL)
+    a->plus = p->tls != NULL && offers(m, "SCRAM-SHA-256-PLUS");
+  if (a->require_plus && code != PGW_AUTH_SASL_CONTINUE && !a->plus) {
+    snprintf(err, n,
+             "%s without SCRAM-SHA-256-PLUS (channel binding needs "
+             "TLS and a SCRAM user)",
+             pgw_message_name(m));
+    return CERT_AUTH_NO_PLUS;
   }
   if (code == PGW_AUTH_CLEARTEXT_PASSWORD)
     rc = send_password(p, a->password);

@@ -203,9 +203,14 @@ static int take(runner *u, const pgw_message *m) {
   int rc = cert_match_feed(&u->mt, m);
   if (rc == CERT_MATCH_DEAD || (rc == CERT_MATCH_MORE && !m))
     return unexpected(u, m);
-  if (u->mt.auth_turn &&
-      cert_auth_answer(&u->auth, &u->peer, m, err, sizeof err) != 0)
-    return failf(u, "%s", err);
+  if (u->mt.auth_turn) {
+    int a = cert_auth_answer(&u->auth, &u->peer, m, err, sizeof err);
+    if (a == CERT_AUTH_NO_PLUS) {
+      snprintf(u->r->detail, sizeof u->r->detail, "%s", err);
+      return STOP;
+    }
+    if (a != 0) return failf(u, "%s", err);
+  }
   if (rc == CERT_MATCH_MORE) return MORE;
   return u->pat.alts[u->mt.done_alt].unsupported ? STOP : GO;
 }
@@ -388,6 +393,10 @@ static int step(runner *u, int argc, char **argv) {
   }
   if (strcmp(v, "slow") == 0) {
     u->peer.slow_ms = num;
+    return GO;
+  }
+  if (strcmp(v, "plus") == 0) { /* the next login with channel binding */
+    u->auth.require_plus = argc > 1 && strcmp(argv[1], "wrong") == 0 ? 2 : 1;
     return GO;
   }
   if (strcmp(v, "starttls") == 0) {

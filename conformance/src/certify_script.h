@@ -23,6 +23,9 @@
  *                                  the server closing)
  *   ssl pipelined                  SSLRequest and a StartupMessage in one
  *                                  write (the conn sees the SSLRequest)
+ *   plus [wrong]                   the next login uses SCRAM-SHA-256-PLUS
+ *                                  (UNSUPPORTED if not offered); wrong:
+ *                                  corrupt the channel binding data
  *   starttls [direct] [noalpn]     the TLS handshake now (after S; direct:
  *                                  first thing, ALPN postgresql unless
  *                                  noalpn)

@@ -156,6 +156,23 @@ const char *cli_tls_alpn(const cli_tls *t, char *buf, size_t n) {
   return buf;
 }
 
+int cli_tls_server_end_point(const cli_tls *t, uint8_t *out, size_t cap) {
+  X509 *cert = SSL_get1_peer_certificate(t->ssl);
+  int md_nid = NID_undef, rc = -1;
+  unsigned int len = 0;
+  if (!cert) return -1;
+  if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md_nid, NULL) &&
+      md_nid != NID_undef) {
+    if (md_nid == NID_md5 || md_nid == NID_sha1) md_nid = NID_sha256;
+    const EVP_MD *md = EVP_get_digestbynid(md_nid);
+    if (md && (size_t)EVP_MD_get_size(md) <= cap &&
+        X509_digest(cert, md, out, &len) == 1)
+      rc = (int)len;
+  }
+  X509_free(cert);
+  return rc;
+}
+
 void cli_tls_close(cli_tls *t) {
   if (!t) return;
   if (t->ssl) {

@@ -30,6 +30,12 @@ int cli_tls_write(cli_tls *t, const uint8_t *p, size_t n);
 const char *cli_tls_version(const cli_tls *t);
 const char *cli_tls_alpn(const cli_tls *t, char *buf, size_t n);
 
+/* The tls-server-end-point channel binding data (RFC 5929): the hash of
+ * the server's certificate with its signature's hash (SHA-256 for MD5
+ * and SHA-1). Its length, or -1 (no certificate, unknown hash, cap too
+ * small). */
+int cli_tls_server_end_point(const cli_tls *t, uint8_t *out, size_t cap);
+
 /* Send close_notify (best effort) and free; NULL is fine. */
 void cli_tls_close(cli_tls *t);
 
