@@ -48,7 +48,8 @@ PROTO_IDX = {0x00030000: 1, 0x00030002: 2}
 CANCEL, SSLREQ, GSSREQ = 80877102, 80877103, 80877104
 
 seeds = {h: set() for h in ("message", "roundtrip", "decoder_frontend",
-                            "decoder_backend", "session", "conn")}
+                            "decoder_backend", "session", "conn",
+                            "session_writer")}
 
 
 def add(h, data):
@@ -192,6 +193,31 @@ def read_pgs(path):
     return text, chunks
 
 
+def writer_seed(text, chunks):
+    """fuzz_session_writer: the session's chunks (in pieces of at most 255
+    bytes) and metadata lines as ops, a flush every 8 ops, then a cut in
+    the middle of the file."""
+    ops = b""
+    for line in text.decode("utf-8", "replace").splitlines():
+        if line.startswith("@ ") and len(line) < 200:
+            key, _, value = line[2:].partition(" ")
+            k = {"server": 0, "client": 1, "note": 2, "tls": 3}.get(key)
+            if k is not None and value:
+                v = bytes([k]) + value.encode()[:250]
+                ops += bytes([4, len(v)]) + v
+    n = 0
+    for side, data in chunks:
+        if side == "TLS" or not data:
+            continue
+        for i in range(0, len(data), 255):
+            piece = data[i:i + 255]
+            ops += bytes([0 if side == "F" else 1, len(piece)]) + piece
+            n += 1
+            if n % 8 == 0:
+                ops += bytes([6, 0])
+    add("session_writer", ops + bytes([7, 2, 0x80, 0x00]))
+
+
 for path in sorted(glob.glob(os.path.join(REPO, "conformance/sessions/**/*.pgs"),
                              recursive=True)):
     text, chunks = read_pgs(path)
@@ -210,6 +236,7 @@ for path in sorted(glob.glob(os.path.join(REPO, "conformance/sessions/**/*.pgs")
         front = b"".join(d for s, d in part if s == "F")
         back = b"".join(d for s, d in part if s == "B")
         conversation(front, back)
+    writer_seed(text, chunks)
 
 
 # ---- unit-test fixtures -----------------------------------------------------

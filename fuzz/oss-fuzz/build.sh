@@ -78,6 +78,14 @@ if [[ -f $REPO/fuzz/fuzz_session.c && -f $CLI/session.c ]]; then
     link certify_session "$OBJ/cli/session.o" "$OBJ/cli/util.o" \
       "$OBJ/cli/certify_session.o"
   harnesses+=(certify_session)
+  for f in record_file net addr; do
+    $CC $CFLAGS $C11 -D_POSIX_C_SOURCE=200809L -I"$REPO/lib/include" \
+      -I"$CLI" -c "$CLI/$f.c" -o "$OBJ/cli/$f.o"
+  done
+  build session_writer fuzz_session_writer.c -I"$CLI" &&
+    link session_writer "$OBJ/cli/record_file.o" "$OBJ/cli/net.o" \
+      "$OBJ/cli/addr.o" "$OBJ/cli/session.o" "$OBJ/cli/util.o"
+  harnesses+=(session_writer)
 fi
 
 for h in "${harnesses[@]}"; do
