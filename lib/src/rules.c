@@ -344,7 +344,10 @@ static const rule_row rows[PGW__R_COUNT_ALL] = {
     "Termination",
     "fe-protocol3.c: libpq goes on parsing what arrives before the close",
     "libpq 15 and 18 read messages after a FATAL (measured by "
-    "fuzz_libpq_diff: regress-after-fatal-*).", NONE, NONE, 0),
+    "fuzz_libpq_diff: regress-after-fatal-*); Authentication, "
+    "NegotiateProtocolVersion, FunctionCallResponse and PortalSuspended "
+    "there are refused as anywhere in a busy state (backend.order).",
+    NONE, NONE, 0),
   RULE(PGW__R_FE_COPY_OUTSIDE, "frontend.copy-only-in-copy", DOC,
     "CopyData, CopyDone and CopyFail are sent only in COPY IN or COPY BOTH.",
     "COPY Operations",

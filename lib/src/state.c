@@ -1356,6 +1356,15 @@ static void row_description_out_of_turn(pgw_state *s, const pgw_message *m) {
   }
 }
 
+/* Kinds pqParseInput3 refuses in any busy state ("unexpected response
+ * from server"), so also after a FATAL ErrorResponse, where libpq goes on
+ * parsing the rest (backend.nothing-after-end is documented). */
+static int libpq_never_busy(pgw_kind k) {
+  return k == PGW_MSG_AUTHENTICATION ||
+         k == PGW_MSG_NEGOTIATE_PROTOCOL_VERSION ||
+         k == PGW_MSG_FUNCTION_CALL_RESPONSE || k == PGW_MSG_PORTAL_SUSPENDED;
+}
+
 /* No row allows the message. */
 static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
                        uint8_t ctx, int tok) {
@@ -1370,7 +1379,7 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
   else if (dir == PGW_FRONTEND)
     rule = closed ? PGW__R_FE_AFTER_END : PGW__R_FE_ORDER;
   else if (closed)
-    rule = PGW__R_BE_AFTER_END;
+    rule = libpq_never_busy(m->kind) ? PGW__R_BE_ORDER : PGW__R_BE_AFTER_END;
   else
     rule =
         libpq_tolerates(s, tok) ? PGW__R_BE_ORDER_TOLERATED : PGW__R_BE_ORDER;
