@@ -8,6 +8,7 @@
 
 #include "certify.h"
 #include "certify_cli.h"
+#include "certify_client.h"
 #include "certify_report.h"
 #include "pgw/pgw.h"
 
@@ -205,6 +206,8 @@ static int rules(void) {
 int cli_certify(int argc, char **argv) {
   if (argc >= 1 && strcmp(argv[0], "server") == 0)
     return server(argc - 1, argv + 1);
+  if (argc >= 1 && strcmp(argv[0], "client") == 0)
+    return cli_certify_client(argc - 1, argv + 1);
   if (argc == 1 && strcmp(argv[0], "rules") == 0) return rules();
   if (argc == 2 && strcmp(argv[0], "session") == 0)
     return cli_certify_session(argv[1]);

@@ -1,0 +1,221 @@
+/*
+ * certify_client_cli.c - `pgw certify client`: options, the listener,
+ * SIGINT/SIGTERM, and the report (text, --json, --junit) written when the
+ * connections are done or a signal came, whichever is first. Exit 0 only
+ * when no MUST case failed.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <fnmatch.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "certify_client.h"
+#include "pgw/pgw.h"
+
+static volatile int stop_flag;
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_flag = 1;
+}
+
+static int usage(const char *why, const char *arg) {
+  fprintf(stderr,
+          "pgw certify client: %s%s%s\nusage:\n"
+          "  pgw certify client --listen ADDR:PORT (--upstream HOST:PORT |"
+          " --serve)\n"
+          "       [--password P] [--cases PATTERN] [--json FILE]"
+          " [--junit FILE]\n"
+          "       [--record DIR] [--connections N] [--timeout SECONDS]\n"
+          "  pgw certify client --list [--markdown] [--cases PATTERN]\n",
+          why, arg ? ": " : "", arg ? arg : "");
+  return 2;
+}
+
+static const char *opt(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] == '\0' && *i + 1 < argc) return argv[++*i];
+  return NULL;
+}
+
+static int parse(cc_opts *o, int argc, char **argv) {
+  const char *v, *tmo = NULL, *conns = NULL;
+  int i;
+  memset(o, 0, sizeof o[0]);
+  o->password = "certify";
+  for (i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--serve"))
+      o->serve = 1;
+    else if (!strcmp(argv[i], "--list"))
+      o->list = 1;
+    else if (!strcmp(argv[i], "--markdown"))
+      o->markdown = 1;
+    else if ((v = opt(argc, argv, &i, "--listen")))
+      o->listen = v;
+    else if ((v = opt(argc, argv, &i, "--upstream")))
+      o->upstream = v;
+    else if ((v = opt(argc, argv, &i, "--password")))
+      o->password = v;
+    else if ((v = opt(argc, argv, &i, "--cases")))
+      o->cases = v;
+    else if ((v = opt(argc, argv, &i, "--json")))
+      o->json = v;
+    else if ((v = opt(argc, argv, &i, "--junit")))
+      o->junit = v;
+    else if ((v = opt(argc, argv, &i, "--record")))
+      o->record_dir = v;
+    else if ((v = opt(argc, argv, &i, "--connections")))
+      conns = v;
+    else if ((v = opt(argc, argv, &i, "--timeout")))
+      tmo = v;
+    else
+      return usage("unknown or incomplete option", argv[i]);
+  }
+  o->timeout_ms = tmo ? (int)(atof(tmo) * 1000) : 10000;
+  o->connections = conns ? atol(conns) : 0;
+  if (o->timeout_ms <= 0) return usage("bad --timeout", tmo);
+  if (conns && o->connections <= 0) return usage("bad --connections", conns);
+  if (o->list) return 0;
+  if (!o->listen) return usage("--listen ADDR:PORT is required", NULL);
+  if (!o->serve == !o->upstream)
+    return usage("give one of --serve and --upstream", NULL);
+  return 0;
+}
+
+static int selected(const char *pattern, const char *id) {
+  char *buf, *p, *save = NULL;
+  int hit = 0;
+  if (!pattern) return 1;
+  buf = strdup(pattern);
+  for (p = buf ? strtok_r(buf, ",", &save) : NULL; p && !hit;
+       p = strtok_r(NULL, ",", &save)) {
+    size_t n = strlen(p);
+    hit = fnmatch(p, id, 0) == 0 ||
+          (!strpbrk(p, "*?[") && strncmp(id, p, n) == 0 &&
+           (id[n] == '\0' || id[n] == '/' || p[n - 1] == '/'));
+  }
+  free(buf);
+  return hit;
+}
+
+static int listen_on(const char *addr) {
+  struct sockaddr_in sa;
+  int fd, one = 1;
+  if (cli_parse_addr(addr, &sa) != 0) return -1;
+  fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static void write_file(const char *path, const cert_done *d, size_t n,
+                       const char *target, int junit) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "pgw certify client: cannot write %s\n", path);
+    return;
+  }
+  if (junit)
+    cert_report_junit(f, d, n, target);
+  else
+    cert_report_json(f, d, n);
+  fclose(f);
+}
+
+static int report(const cc_opts *o, const cert_done *d, size_t n) {
+  size_t must_failed = cert_report_summary(stdout, d, n);
+  const char *target = o->serve ? "certify client --serve" : o->upstream;
+  if (o->json) write_file(o->json, d, n, target, 0);
+  if (o->junit) write_file(o->junit, d, n, target, 1);
+  return must_failed ? 1 : 0;
+}
+
+static void list(const cc_opts *o) {
+  size_t i;
+  for (i = 0; i < cc_case_count; i++)
+    if (selected(o->cases, cc_cases[i].c.id))
+      printf("%-6s %-9s %s  %s\n", cert_level_name(cc_cases[i].c.level),
+             cc_cases[i].action, cc_cases[i].c.id, cc_cases[i].c.says);
+}
+
+static void list_markdown(const cc_opts *o) {
+  const cert_case **c = malloc(cc_case_count * sizeof *c);
+  size_t i, n = 0;
+  if (!c) return;
+  for (i = 0; i < cc_case_count; i++)
+    if (selected(o->cases, cc_cases[i].c.id)) c[n++] = &cc_cases[i].c;
+  cert_list_markdown(stdout, c, n);
+  free(c);
+}
+
+static int serve(const cc_opts *o, int lfd) {
+  const cc_case **sel = malloc(cc_case_count * sizeof *sel);
+  cert_done *d = calloc(cc_case_count, sizeof *d);
+  size_t i, n = 0, ran;
+  int rc;
+  if (!sel || !d) return 1;
+  for (i = 0; i < cc_case_count; i++)
+    if (selected(o->cases, cc_cases[i].c.id)) sel[n++] = &cc_cases[i];
+  if (o->connections && (size_t)o->connections < n) n = (size_t)o->connections;
+  printf("pgw %s certify client --serve %s (%zu cases, one per connection)\n",
+         pgw_version(), o->listen, n);
+  fflush(stdout);
+  ran = cc_serve(lfd, sel, n, o, d, &stop_flag);
+  if (ran < n) printf("stopped after %zu of %zu cases\n", ran, n);
+  rc = report(o, d, ran);
+  free(sel);
+  free(d);
+  return rc;
+}
+
+static int proxy(const cc_opts *o, int lfd) {
+  cert_done *d = NULL;
+  size_t cap = 0, n;
+  int rc;
+  printf("pgw %s certify client --listen %s --upstream %s\n", pgw_version(),
+         o->listen, o->upstream);
+  fflush(stdout);
+  n = cc_proxy(lfd, o, &d, &cap, &stop_flag);
+  rc = report(o, d, n);
+  free(d);
+  return rc;
+}
+
+int cli_certify_client(int argc, char **argv) {
+  cc_opts o;
+  struct sigaction sa;
+  int rc = parse(&o, argc, argv), lfd;
+  if (rc) return rc;
+  if (o.list) {
+    if (o.markdown)
+      list_markdown(&o);
+    else
+      list(&o);
+    return 0;
+  }
+  lfd = listen_on(o.listen);
+  if (lfd < 0) {
+    fprintf(stderr, "pgw certify client: cannot listen on %s\n", o.listen);
+    return 2;
+  }
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  rc = o.serve ? serve(&o, lfd) : proxy(&o, lfd);
+  close(lfd);
+  return rc;
+}
