@@ -155,6 +155,9 @@ size_t cc_serve(int lfd, const cc_case *const *sel, size_t n, const cc_opts *o,
 size_t cc_proxy(int lfd, const cc_opts *o, cert_done **d, size_t *cap,
                 volatile int *stop);
 
+/* Free the entries cc_proxy() made (d itself stays the caller's). */
+void cc_proxy_free(cert_done *d, size_t n);
+
 /* The verdict of a served case from what was seen. */
 void cc_judge(const cc_case *k, const cc_seen *s, cert_result *r);
 

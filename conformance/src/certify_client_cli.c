@@ -189,6 +189,7 @@ static int proxy(const cc_opts *o, int lfd) {
   fflush(stdout);
   n = cc_proxy(lfd, o, &d, &cap, &stop_flag);
   rc = report(o, d, n);
+  cc_proxy_free(d, n);
   free(d);
   return rc;
 }
