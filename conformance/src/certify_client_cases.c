@@ -45,7 +45,7 @@ K("startup/fatal/after-auth-ok", M, "client.fatal-close", "a FATAL after Authent
   "AuthenticationOk, ErrorResponse FATAL 53300, close", Q, CC_TRUST, CC_FATAL_AFTER_OK, 0, A_ROWS, W_CLOSE),
 K("startup/split/one-byte", M, "client.framing", "the startup answers arrive one byte per TCP write",
   OK "each byte its own write", Q, CC_TRUST, CC_SPLIT, 0, A_ROWS, W_QUERY),
-K("startup/terminate/last", S, "Terminate.no-trailing-bytes frontend.nothing-after-end", "the client ends with Terminate and sends nothing after it",
+K("startup/terminate/last", M, "Terminate.no-trailing-bytes frontend.nothing-after-end", "nothing after Terminate (MUST); closing without Terminate is NON-STRICT",
   OK "one row", Q, CC_TRUST, 0, 0, A_ROWS, W_TERMINATE),
 /* ---- negotiation ---- */
 K("negotiation/downgrade/3.2-to-3.0", M, "client.negotiation NegotiateProtocolVersion.not-higher", "after NegotiateProtocolVersion 3.0 the client goes on in protocol 3.0",

@@ -203,7 +203,7 @@ static void end_conn(px *p, px_conn *c) {
     c->fd[i] = -1;
   }
   p->ended++;
-  if (c->broke) return;
+  if (c->broke || !c->log[PGW_FRONTEND].len) return; /* a probe: no bytes */
   snprintf(id, sizeof id, "proxy/conn-%d", c->id);
   snprintf(d, sizeof d, "%zu client and %zu server messages, no rule broken",
            c->msgs[PGW_FRONTEND], c->msgs[PGW_BACKEND]);

@@ -197,7 +197,8 @@ static void run_case(cc_run *r, int fd) {
   if (!r->done && r->k->answer == A_FATAL_IDLE)
     fatal(r, "57P01", "terminating connection due to administrator command");
   if (!r->done) ready_loop(r);
-  if (r->s.closed_by_us) drain(r);
+  if (r->w.gone) r->s.eof = 1; /* it closed while we wrote */
+  if (r->s.closed_by_us && !r->s.eof) drain(r);
   cc_wire_close(&r->w);
 }
 

@@ -99,9 +99,9 @@ void cc_str(cc_wire *w, const char *s) {
 
 int cc_send_bytes(cc_wire *w, const uint8_t *p, size_t n) {
   size_t i;
-  if (!w->split) return cli_net_write(w->fd, p, n);
+  if (!w->split) return (w->gone = cli_net_write(w->fd, p, n) != 0) ? -1 : 0;
   for (i = 0; i < n; i++)
-    if (cli_net_write(w->fd, p + i, 1) != 0) return -1;
+    if (cli_net_write(w->fd, p + i, 1) != 0) return w->gone = 1, -1;
   return 0;
 }
 

@@ -21,6 +21,7 @@ typedef struct cc_wire {
   pgw_conn conn; /* backend role, strict */
   int split;     /* one byte per write */
   int status;    /* sticky result of the conn */
+  int gone;      /* a write failed: the client closed */
   pgw_buf msg;   /* the message being built */
   pgw_buf seen;  /* the client's bytes (first 1 MiB) */
   size_t seen_total;
