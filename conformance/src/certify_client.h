@@ -48,7 +48,8 @@ enum {
   CC_NEED_OPTS = 1 << 9,      /* ... only if _pq_ options were sent */
   CC_NEED_GREASE = 1 << 10,   /* ... only if a minor above 2 was asked */
   CC_NEED_SSL = 1 << 11,      /* ... only if an SSLRequest came */
-  CC_NEED_GSS = 1 << 12       /* ... only if a GSSENCRequest came */
+  CC_NEED_GSS = 1 << 12,      /* ... only if a GSSENCRequest came */
+  CC_NEED_SIMPLE = 1 << 13    /* ... only if a simple Query came */
 };
 
 /* The scripted answer to the client's first query (simple or extended);
@@ -131,7 +132,8 @@ typedef struct cc_opts {
 
 /* The outcome of one case on its connection(s): what was seen. */
 typedef struct cc_seen {
-  int startup, ssl, gss, restart, queries, terminated, eof, closed_by_us;
+  int startup, ssl, gss, restart, queries, simple, terminated, eof;
+  int closed_by_us;
   int sync_after_error, error_sent, copy_done, copy_fail, cancel;
   int sasl, mech_ok, options;
   uint32_t requested; /* the protocol the StartupMessage asked for */

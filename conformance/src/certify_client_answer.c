@@ -203,8 +203,10 @@ static int cancelled(cc_run *r) {
          cc_send_ready(&r->w, 'I');
 }
 
+static size_t cols_of(cc_answer a);
+
 static int simple(cc_run *r, cc_answer a) {
-  size_t cols = a == A_COLS ? 1600 : a == A_NULLS ? 3 : 1;
+  size_t cols = cols_of(a);
   int rc = 0;
   if (special(r, a, &rc)) return rc;
   if (a == A_CANCEL && cancelled(r) == 0 && r->s.cancel == 1) return 0;
@@ -223,11 +225,19 @@ static int simple(cc_run *r, cc_answer a) {
          cc_send_ready(&r->w, a == A_TXN_T ? 'T' : 'I');
 }
 
+/* SET ...: a driver's session setup (pgJDBC sends two while it
+ * connects), not the query a case answers. */
+static int is_setup(pgw_str q) {
+  return q.len > 4 && !strncasecmp(q.ptr, "SET ", 4);
+}
+
 static int query(cc_run *r, const pgw_message *m) {
   cc_answer a = A_ROWS;
   pgw_str q = m->body.query.text;
   if (r->pending_ext) r->s.no_sync_query = 1;
+  if (is_setup(q)) return tag(r, 'C', "SET") || cc_send_ready(&r->w, 'I');
   r->s.queries++;
+  r->s.simple++;
   if (!r->first_done) a = r->k->answer, r->first_done = 1;
   if (a == A_ROWS && q.len > 5 && !strncasecmp(q.ptr, "COPY ", 5))
     a = memmem(q.ptr, q.len, "STDIN", 5) ? A_COPY_IN : A_COPY_OUT;
@@ -256,19 +266,70 @@ static int skip_error(cc_run *r, const char *code, const char *text) {
   return error(r, code, text);
 }
 
+static size_t cols_of(cc_answer a) {
+  return a == A_COLS ? 1600 : a == A_NULLS ? 3 : 1;
+}
+
+/* The first Execute's answers that are no plain result; 1 if handled. */
+static int exec_special(cc_run *r, cc_answer a, int *rc) {
+  static const uint8_t cut[] = {'D', 0, 0, 0, 11, 0, 1, 0};
+  switch (a) {
+  case A_EXT_ERR_EXEC:
+    *rc = one_row(r) || skip_error(r, "22012", "division by zero");
+    break;
+  case A_EMPTY: *rc = tag(r, 'I', NULL); break;
+  case A_TAG: *rc = tag(r, 'C', "INSERT 0 5"); break;
+  case A_ERR_FULL:
+    r->s.error_sent = r->skipping = 1;
+    *rc = error_full(r);
+    break;
+  case A_ERR_AFTER_ROWS:
+    *rc =
+        one_row(r) || one_row(r) || skip_error(r, "22012", "division by zero");
+    break;
+  case A_TXN_E:
+    *rc = skip_error(r, "25P02", "current transaction is aborted");
+    break;
+  case A_CLOSE_NOW:
+    r->done = r->s.closed_by_us = 1;
+    *rc = 0;
+    break;
+  case A_CLOSE_MID:
+    r->done = r->s.closed_by_us = 1;
+    *rc = cc_send_bytes(&r->w, cut, sizeof cut);
+    break;
+  case A_FATAL_MID: *rc = one_row(r) || fatal_close(r); break;
+  case A_CANCEL:
+    if (!cc_await_cancel(r)) return 0;
+    *rc = skip_error(r, "57014", "canceling statement due to user request");
+    break;
+  default: return 0;
+  }
+  return 1;
+}
+
 static int execute(cc_run *r) {
-  cc_answer a = r->executes++ == 0 ? r->k->answer : A_ROWS;
+  cc_answer a = r->first_done ? A_ROWS : r->k->answer;
+  int rc = 0;
+  if (r->setup) return tag(r, 'C', "SET");
+  r->first_done = 1;
+  r->executes++;
   r->s.queries++;
-  if (a == A_EXT_ERR_EXEC)
-    return one_row(r) || skip_error(r, "22012", "division by zero");
+  if (exec_special(r, a, &rc)) return rc;
   if (r->k->answer == A_PIPE_ERR_MID && r->executes == 2)
     return skip_error(r, "22012", "division by zero in the pipeline");
-  return rows(r, a) || tag(r, 'C', "SELECT 1");
+  if (a == A_NULLS)
+    rc = datarow(r, 3, "", 0) || datarow(r, 3, "", (size_t)-1);
+  else if (a == A_COLS)
+    rc = datarow(r, 1600, "7", 1);
+  else
+    rc = rows(r, a);
+  return rc || tag(r, 'C', "SELECT 1");
 }
 
 static int describe(cc_run *r, const pgw_message *m) {
   size_t i;
-  cc_answer a = r->executes == 0 ? r->k->answer : A_ROWS;
+  cc_answer a = r->first_done ? A_ROWS : r->k->answer;
   if (m->body.describe.target == 'S') {
     cc_b(&r->w, 't');
     cc_i16(&r->w, (uint16_t)r->nparams);
@@ -276,7 +337,8 @@ static int describe(cc_run *r, const pgw_message *m) {
       cc_i32(&r->w, TEXT);
     if (out(r) != 0) return -1;
   }
-  return rowdesc(r, 1, type_of(a));
+  if (a == A_EMPTY || a == A_TAG || r->setup) return tag(r, 'n', NULL);
+  return rowdesc(r, cols_of(a), type_of(a));
 }
 
 static int extended(cc_run *r, const pgw_message *m) {
@@ -286,15 +348,16 @@ static int extended(cc_run *r, const pgw_message *m) {
   switch (m->kind) {
   case PGW_MSG_PARSE:
     r->nparams = m->body.parse.param_types.count;
+    if ((r->setup = is_setup(m->body.parse.query))) return tag(r, '1', NULL);
     if (first && r->k->answer == A_EXT_ERR_PARSE)
       return r->first_done = 1, skip_error(r, "42601", "syntax error");
     return tag(r, '1', NULL);
   case PGW_MSG_BIND:
-    if (first && r->k->answer == A_EXT_ERR_BIND)
+    if (first && !r->setup && r->k->answer == A_EXT_ERR_BIND)
       return r->first_done = 1, skip_error(r, "22P02", "invalid input");
     return tag(r, '2', NULL);
   case PGW_MSG_DESCRIBE: return describe(r, m);
-  case PGW_MSG_EXECUTE: return r->first_done = 1, execute(r);
+  case PGW_MSG_EXECUTE: return execute(r);
   case PGW_MSG_CLOSE: return tag(r, '3', NULL);
   default: return 0; /* Flush */
   }

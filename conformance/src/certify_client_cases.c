@@ -91,7 +91,7 @@ K("simple/rows/basic", M, "client.result", "RowDescription, two DataRows, Comman
 K("simple/rows/empty-query", M, "client.result", "EmptyQueryResponse instead of a result",
   OK "I Z", Q, CC_TRUST, 0, 0, A_EMPTY, W_QUERY),
 K("simple/rows/multi-result", M, "client.result", "two result sets for one Query, one ReadyForQuery",
-  OK "T D C T D C Z", Q, CC_TRUST, 0, 0, A_MULTI, W_QUERY),
+  OK "T D C T D C Z", Q, CC_TRUST, CC_NEED_SIMPLE, 0, A_MULTI, W_QUERY),
 K("simple/rows/wide-40000", M, "client.result backend.length.short-limit", "a DataRow of 40000 bytes (over the 30000-byte short limit)",
   OK "T D(40000 bytes) C Z", Q, CC_TRUST, 0, 0, A_WIDE, W_QUERY),
 K("simple/rows/wide-1MiB", M, "client.result", "a DataRow of 1 MiB",

@@ -37,6 +37,8 @@ static const char *unmet(const cc_case *k, const cc_seen *s) {
     return "the client asked for protocol 3.2, the case needs 3.0";
   if ((f & CC_NEED_GREASE) && PGW_PROTOCOL_MINOR(s->requested) <= 2)
     return "the client asked for no minor version above 3.2";
+  if ((f & CC_NEED_SIMPLE) && !s->simple)
+    return "the client sent no simple Query (only extended query)";
   if ((f & CC_NEED_OPTS) && !s->options)
     return "the client sent no _pq_ protocol options";
   return NULL;

@@ -23,6 +23,8 @@ typedef struct cc_run {
   int first_done;  /* the first query got the case's answer */
   int skipping;    /* extended error: until Sync */
   int pending_ext; /* extended messages since the last Sync */
+  int setup;       /* the statement parsed last is a SET (session setup:
+                      not the case's query, answered CommandComplete) */
   int executes;    /* Execute messages so far */
   size_t nparams;  /* of the last Parse */
   int idle_sent;   /* cc_answer_idle ran */

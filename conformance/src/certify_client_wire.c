@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,7 +17,11 @@
 
 int cc_wire_open(cc_wire *w, int fd, uint32_t server_protocol) {
   pgw_conn_options co;
+  int one = 1;
   memset(w, 0, sizeof w[0]);
+  /* One-byte writes must leave as one-byte segments, without Nagle's
+   * wait for the peer's (delayed) ACK. */
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   memset(&co, 0, sizeof co);
   co.role = PGW_BACKEND;
   co.server_protocol = server_protocol;

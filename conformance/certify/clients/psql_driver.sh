@@ -24,7 +24,9 @@ for a in "$@"; do
     copyfail) run -c '\q' ;;
     listen) run -c "LISTEN certify" -c "SELECT pg_sleep(1)" ;;
     cancel)
-      timeout 20 psql -X -q "$conninfo" -c "SELECT pg_sleep(5)" >/dev/null 2>&1 &
+      # psql itself (not a wrapper: a background job ignores SIGINT
+      # unless the program sets its handler, as psql does).
+      psql -X -q "$conninfo" -c "SELECT pg_sleep(5)" >/dev/null 2>&1 &
       p=$!
       sleep 0.5
       kill -INT "$p" 2>/dev/null
