@@ -4,14 +4,15 @@
 //
 //   NODE_PATH=.deps/node-pg/node_modules node node_driver.js HOST PORT USER PASSWORD DB ACTION...
 //
-// pg has no COPY of its own (that is the pg-copy-streams package) and no
-// pipeline API: "copyin", "copyfail", "copyout" and "pipeline" run what pg
-// offers (a simple query for COPY is refused by pg itself: it is logged,
-// the case shows what the client did). "cancel" is pg's own cancel: a
-// second Client whose connection sends the CancelRequest
-// (client.processID / secretKey), as pg_cancel_backend-less drivers do.
+// COPY goes through the pg-copy-streams package (pg itself answers a
+// CopyInResponse with CopyFail "No source stream defined"); "copyfail"
+// destroys the stream with an error, which sends CopyFail. pg has no
+// pipeline API: "pipeline" is three queries issued at once (pg queues them,
+// one at a time on the wire). "cancel" is pg's own cancel: a second
+// connection sends the CancelRequest (client.processID / secretKey).
 'use strict';
 const pg = require('pg');
+const copy = require('pg-copy-streams');
 const [host, port, user, password, database, ...actions] = process.argv.slice(2);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -41,9 +42,21 @@ const ACTIONS = {
   },
   extended: (c) => c.query('SELECT $1::int', [1]),
   pipeline: (c) => Promise.all([1, 2, 3].map(() => c.query('SELECT $1::int', [1]))),
-  copyin: (c) => c.query('COPY certify FROM STDIN'),
-  copyfail: (c) => c.query('COPY certify FROM STDIN'),
-  copyout: (c) => c.query('COPY certify TO STDOUT'),
+  copyin: (c) => new Promise((resolve, reject) => {
+    const s = c.query(copy.from('COPY certify FROM STDIN'));
+    s.on('finish', resolve).on('error', reject);
+    s.end('1\n');
+  }),
+  copyfail: (c) => new Promise((resolve) => {
+    const s = c.query(copy.from('COPY certify FROM STDIN'));
+    s.on('error', () => resolve());
+    s.write('1\n');
+    setTimeout(() => s.destroy(new Error('the driver gave up')), 50);
+  }),
+  copyout: (c) => new Promise((resolve, reject) => {
+    const s = c.query(copy.to('COPY certify TO STDOUT'));
+    s.on('data', () => {}).on('end', resolve).on('error', reject);
+  }),
   cancel,
   listen: async (c) => {
     await c.query('LISTEN certify');
