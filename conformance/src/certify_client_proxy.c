@@ -20,6 +20,7 @@
 #include "certify_client.h"
 #include "net.h"
 #include "pgw/pgw.h"
+#include "session.h"
 
 #define PX_MAX 64
 #define PX_LOG (1u << 20)
@@ -34,6 +35,7 @@ typedef struct px_conn {
   uint8_t key[256];
   size_t keylen;
   uint32_t protocol;
+  FILE *rec; /* --record DIR: DIR/conn-N.pgs */
 } px_conn;
 
 typedef struct px_entry {
@@ -155,6 +157,7 @@ static void check(px *p, px_conn *c, pgw_dir dir, const uint8_t *b, size_t n) {
   pgw_message m;
   int rc;
   keep(&c->log[dir], b, n);
+  if (c->rec) pgs_write_chunk(c->rec, dir, b, n);
   if (c->dead || pgw_observer_feed(&c->ob, dir, b, n) != 0) return;
   while ((rc = pgw_observer_next(&c->ob, dir, &m)) == PGW_OK) {
     if (pgw_observer_warnings(&c->ob) > c->warnings) {
@@ -191,6 +194,15 @@ static px_conn *open_conn(px *p, int cfd) {
   pgw_buf_init(&c->log[1], NULL);
   c->id = (int)p->nconns + 1;
   c->fd[PGW_FRONTEND] = cfd, c->fd[PGW_BACKEND] = ufd;
+  if (p->o->record_dir) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/conn-%d.pgs", p->o->record_dir, c->id);
+    if ((c->rec = fopen(path, "w")) != NULL) {
+      pgs_write_header(c->rec);
+      pgs_write_meta(c->rec, "server", p->o->upstream);
+      pgs_write_meta(c->rec, "note", "pgw certify client --upstream");
+    }
+  }
   p->conns[p->nconns++] = c;
   return c;
 }
@@ -202,6 +214,8 @@ static void end_conn(px *p, px_conn *c) {
     if (c->fd[i] >= 0) close(c->fd[i]);
     c->fd[i] = -1;
   }
+  if (c->rec) fclose(c->rec);
+  c->rec = NULL;
   p->ended++;
   if (c->broke || !c->log[PGW_FRONTEND].len) return; /* a probe: no bytes */
   snprintf(id, sizeof id, "proxy/conn-%d", c->id);

@@ -189,9 +189,23 @@ static void drain(cc_run *r) {
              r->o->timeout_ms);
 }
 
-static void run_case(cc_run *r, int fd) {
+/* --record DIR: DIR/NNN-group-name.pgs for case index i. */
+static void record(cc_run *r, size_t i) {
+  char path[512], *p;
+  int n;
+  if (!r->o->record_dir) return;
+  n = snprintf(path, sizeof path, "%s/%03zu-", r->o->record_dir, i + 1);
+  if (n < 0 || (size_t)n >= sizeof path) return;
+  snprintf(path + n, sizeof path - (size_t)n, "%s.pgs", r->k->c.id);
+  for (p = path + n; *p; p++)
+    if (*p == '/') *p = '-';
+  cc_wire_record(&r->w, path, r->k->c.id);
+}
+
+static void run_case(cc_run *r, int fd, size_t i) {
   uint32_t offer = PGW_PROTOCOL_3_2;
   if (cc_wire_open(&r->w, fd, offer) != 0) return;
+  record(r, i);
   r->w.split = (r->k->flags & CC_SPLIT) != 0;
   if (startup(r) != 0) r->done = 1;
   if (!r->done && r->k->answer == A_FATAL_IDLE)
@@ -233,7 +247,7 @@ size_t cc_serve(int lfd, const cc_case *const *sel, size_t n, const cc_opts *o,
     }
     r->k = sel[i], r->o = o, r->lfd = lfd;
     r->pid = (int32_t)(4242 + i);
-    run_case(r, fd);
+    run_case(r, fd, i);
     if (r->err[0] && !r->s.fail[0] && !r->s.eof)
       snprintf(r->s.fail, sizeof r->s.fail, "%s", r->err);
     d[i].c = &sel[i]->c;

@@ -12,6 +12,7 @@
 
 #include "certify_client.h"
 #include "net.h"
+#include "session.h"
 
 #define CC_SEEN_MAX (1u << 20)
 
@@ -31,7 +32,16 @@ int cc_wire_open(cc_wire *w, int fd, uint32_t server_protocol) {
   return pgw_conn_init(&w->conn, &co);
 }
 
+void cc_wire_record(cc_wire *w, const char *path, const char *note) {
+  if (!(w->rec = fopen(path, "w"))) return;
+  pgs_write_header(w->rec);
+  pgs_write_meta(w->rec, "server", "pgw certify client --serve");
+  pgs_write_meta(w->rec, "note", note);
+}
+
 void cc_wire_close(cc_wire *w) {
+  if (w->rec) fclose(w->rec);
+  w->rec = NULL;
   if (w->fd >= 0) close(w->fd);
   w->fd = -1;
   pgw_conn_free(&w->conn);
@@ -55,6 +65,7 @@ static int read_more(cc_wire *w, int timeout_ms) {
     w->seen.len += (size_t)r;
   }
   w->seen_total += (size_t)r;
+  if (w->rec) pgs_write_chunk(w->rec, PGW_FRONTEND, w->buf, (size_t)r);
   pgw_conn_receive(&w->conn, w->buf, (size_t)r);
   return PGW_OK;
 }
@@ -105,6 +116,7 @@ void cc_str(cc_wire *w, const char *s) {
 
 int cc_send_bytes(cc_wire *w, const uint8_t *p, size_t n) {
   size_t i;
+  if (w->rec && n) pgs_write_chunk(w->rec, PGW_BACKEND, p, n);
   if (!w->split) return (w->gone = cli_net_write(w->fd, p, n) != 0) ? -1 : 0;
   for (i = 0; i < n; i++)
     if (cli_net_write(w->fd, p + i, 1) != 0) return w->gone = 1, -1;

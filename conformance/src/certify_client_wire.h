@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pgw/pgw.h"
 
@@ -22,6 +23,7 @@ typedef struct cc_wire {
   int split;     /* one byte per write */
   int status;    /* sticky result of the conn */
   int gone;      /* a write failed: the client closed */
+  FILE *rec;     /* --record: the traffic as a session file, or NULL */
   pgw_buf msg;   /* the message being built */
   pgw_buf seen;  /* the client's bytes (first 1 MiB) */
   size_t seen_total;
@@ -31,6 +33,9 @@ typedef struct cc_wire {
 /* Take over fd; server_protocol: the highest we offer. */
 int cc_wire_open(cc_wire *w, int fd, uint32_t server_protocol);
 void cc_wire_close(cc_wire *w);
+
+/* --record: keep the traffic in path (a .pgs session file). */
+void cc_wire_record(cc_wire *w, const char *path, const char *note);
 
 /* Next client message within timeout_ms: PGW_OK (*m valid until the next
  * call), CC_EOF, CC_TIMEOUT, CC_IOERR, or the conn's PGW_ERR_*. */

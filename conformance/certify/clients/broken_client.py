@@ -2,7 +2,7 @@
 """broken_client.py - a client that breaks one frontend rule per run, for
 `pgw certify client --serve` (conformance/tests/certify_client.bats):
 
-  broken_client.py PORT MODE
+  broken_client.py PORT MODE [USER DATABASE]
 
 MODE (and the case that must catch it):
   cancel-key-short   CancelRequest with a key one byte short  (cancel/3.0/key-4: FAIL)
@@ -23,9 +23,13 @@ def msg(t, body=b""):
     return t + struct.pack("!I", len(body) + 4) + body
 
 
+USER, DATABASE = "broken", "certify"
+
+
 def connect(port):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    body = struct.pack("!I", 3 << 16) + b"user\0broken\0database\0certify\0\0"
+    body = (struct.pack("!I", 3 << 16) + b"user\0" + USER.encode() +
+            b"\0database\0" + DATABASE.encode() + b"\0\0")
     s.sendall(struct.pack("!I", len(body) + 4) + body)
     return s
 
@@ -53,7 +57,7 @@ def cancel(port, short):
     seen = {}
     read_until(s, b"Z", seen)
     pid, key = struct.unpack("!i", seen[b"K"][0][:4])[0], seen[b"K"][0][4:]
-    s.sendall(msg(b"Q", b"SELECT pg_sleep(5)\0"))
+    s.sendall(msg(b"Q", b"SELECT pg_sleep(1)\0"))
     time.sleep(0.2)
     k = key[:-1] if short else key
     c = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -100,7 +104,10 @@ def no_sync(port):
 
 
 def main():
+    global USER, DATABASE
     port, mode = int(sys.argv[1]), sys.argv[2]
+    if len(sys.argv) > 4:
+        USER, DATABASE = sys.argv[3], sys.argv[4]
     {"cancel-key-short": lambda: cancel(port, True),
      "good-cancel": lambda: cancel(port, False),
      "after-terminate": lambda: after_terminate(port),
