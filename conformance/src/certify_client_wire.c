@@ -184,8 +184,8 @@ void cc_wire_broke(const cc_wire *w, char *rule, size_t rn, char *out,
   char hex[160];
   snprintf(rule, rn, "%s", e->rule ? e->rule->id : "stream");
   cc_hex(hex, sizeof hex, w->seen.data, w->seen.len, e->offset);
-  snprintf(out, n, "client broke %s: %s; %s", rule,
-           e->reason ? e->reason : pgw_strerror(e->code), hex);
+  snprintf(out, n, "%s; %s", e->reason ? e->reason : pgw_strerror(e->code),
+           hex);
 }
 
 int cc_str_is(pgw_str v, const char *s) {
