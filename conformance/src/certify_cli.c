@@ -35,7 +35,7 @@ static int usage(const char *why, const char *arg) {
 }
 
 /* --name VALUE or --name=VALUE. */
-static const char *opt(int argc, char **argv, int *i, const char *name) {
+const char *cert_opt(int argc, char **argv, int *i, const char *name) {
   size_t n = strlen(name);
   if (strncmp(argv[*i], name, n) != 0) return NULL;
   if (argv[*i][n] == '=') return argv[*i] + n + 1;
@@ -60,21 +60,21 @@ static int parse(cert_opts *o, int argc, char **argv) {
   o->t.database = getenv("PGDATABASE");
   for (i = 0; i < argc; i++) {
     if (flag(o, argv[i])) continue;
-    if ((v = opt(argc, argv, &i, "--user")))
+    if ((v = cert_opt(argc, argv, &i, "--user")))
       o->t.user = v;
-    else if ((v = opt(argc, argv, &i, "--password")))
+    else if ((v = cert_opt(argc, argv, &i, "--password")))
       o->t.password = v;
-    else if ((v = opt(argc, argv, &i, "--database")))
+    else if ((v = cert_opt(argc, argv, &i, "--database")))
       o->t.database = v;
-    else if ((v = opt(argc, argv, &i, "--cases")))
+    else if ((v = cert_opt(argc, argv, &i, "--cases")))
       o->cases = v;
-    else if ((v = opt(argc, argv, &i, "--json")))
+    else if ((v = cert_opt(argc, argv, &i, "--json")))
       o->json = v;
-    else if ((v = opt(argc, argv, &i, "--junit")))
+    else if ((v = cert_opt(argc, argv, &i, "--junit")))
       o->junit = v;
-    else if ((v = opt(argc, argv, &i, "--record")))
+    else if ((v = cert_opt(argc, argv, &i, "--record")))
       o->t.record_dir = v;
-    else if ((v = opt(argc, argv, &i, "--timeout")))
+    else if ((v = cert_opt(argc, argv, &i, "--timeout")))
       tmo = v;
     else if (argv[i][0] == '-')
       return usage("unknown or incomplete option", argv[i]);
@@ -92,7 +92,7 @@ static int parse(cert_opts *o, int argc, char **argv) {
 
 /* PATTERN: a glob (fnmatch), or a prefix ("extended/" or "extended"),
  * or several of them separated by commas. */
-static int selected(const char *pattern, const char *id) {
+int cert_selected(const char *pattern, const char *id) {
   char *buf, *p, *save = NULL;
   int hit = 0;
   if (!pattern) return 1;
@@ -111,22 +111,8 @@ static int selected(const char *pattern, const char *id) {
 static size_t select_cases(const cert_opts *o, const cert_case **out) {
   size_t i, n = 0;
   for (i = 0; i < cert_case_count; i++)
-    if (selected(o->cases, cert_cases[i].id)) out[n++] = &cert_cases[i];
+    if (cert_selected(o->cases, cert_cases[i].id)) out[n++] = &cert_cases[i];
   return n;
-}
-
-static int write_file(const char *path, const cert_done *d, size_t n,
-                      const cert_opts *o, int junit) {
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    fprintf(stderr, "pgw certify: cannot write %s\n", path);
-    return -1;
-  }
-  if (junit)
-    cert_report_junit(f, d, n, o->t.addr);
-  else
-    cert_report_json(f, d, n);
-  return fclose(f);
 }
 
 static int run(const cert_opts *o, const cert_case **sel, size_t n) {
@@ -153,8 +139,8 @@ static int run(const cert_opts *o, const cert_case **sel, size_t n) {
     for (i = 0; i < n; i++)
       must_failed +=
           d[i].r.verdict == CERT_FAIL && d[i].c->level == CERT_SHOULD;
-  if (o->json) write_file(o->json, d, n, o, 0);
-  if (o->junit) write_file(o->junit, d, n, o, 1);
+  if (o->json) cert_report_write(o->json, d, n, o->t.addr, 0);
+  if (o->junit) cert_report_write(o->junit, d, n, o->t.addr, 1);
   free(d);
   return must_failed ? 1 : 0;
 }

@@ -9,4 +9,12 @@ int cli_certify(int argc, char **argv);
 /* `pgw certify session FILE.pgs`: 0 if both sides kept every rule. */
 int cli_certify_session(const char *path);
 
+/* --name VALUE or --name=VALUE at argv[*i] (advancing *i past VALUE):
+ * the value, or NULL. */
+const char *cert_opt(int argc, char **argv, int *i, const char *name);
+
+/* 1 if id is selected by --cases PATTERN: globs (fnmatch) or prefixes
+ * ("extended/" or "extended"), comma-separated; NULL selects all. */
+int cert_selected(const char *pattern, const char *id);
+
 #endif

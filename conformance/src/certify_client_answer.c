@@ -152,6 +152,19 @@ static int copy_out(cc_run *r, cc_answer a) {
          cc_send_ready(&r->w, 'I');
 }
 
+/* The server ends the connection: at once, or 8 bytes into an 11-byte
+ * DataRow. */
+static int close_now(cc_run *r) {
+  r->done = r->s.closed_by_us = 1;
+  return 0;
+}
+
+static int close_mid(cc_run *r) {
+  static const uint8_t cut[] = {'D', 0, 0, 0, 11, 0, 1, 0};
+  close_now(r);
+  return cc_send_bytes(&r->w, cut, sizeof cut);
+}
+
 static int fatal_close(cc_run *r) {
   r->done = r->s.closed_by_us = 1;
   return cc_send_error(&r->w, "FATAL", "57P01",
@@ -160,7 +173,6 @@ static int fatal_close(cc_run *r) {
 
 /* Answers that are no result set; 1 if a was one of them. */
 static int special(cc_run *r, cc_answer a, int *rc) {
-  static const uint8_t cut[] = {'D', 0, 0, 0, 11, 0, 1, 0};
   switch (a) {
   case A_EMPTY: *rc = tag(r, 'I', NULL) || cc_send_ready(&r->w, 'I'); break;
   case A_TAG:
@@ -179,14 +191,8 @@ static int special(cc_run *r, cc_answer a, int *rc) {
   case A_COPY_OUT:
   case A_COPY_OUT_ERR:
   case A_COPY_OUT_WIDE: *rc = copy_out(r, a); break;
-  case A_CLOSE_NOW:
-    r->done = r->s.closed_by_us = 1;
-    *rc = 0;
-    break;
-  case A_CLOSE_MID:
-    r->done = r->s.closed_by_us = 1;
-    *rc = rowdesc(r, 1, INT4) || cc_send_bytes(&r->w, cut, sizeof cut);
-    break;
+  case A_CLOSE_NOW: *rc = close_now(r); break;
+  case A_CLOSE_MID: *rc = rowdesc(r, 1, INT4) || close_mid(r); break;
   case A_FATAL_MID:
     *rc = rowdesc(r, 1, INT4) || one_row(r) || fatal_close(r);
     break;
@@ -272,7 +278,6 @@ static size_t cols_of(cc_answer a) {
 
 /* The first Execute's answers that are no plain result; 1 if handled. */
 static int exec_special(cc_run *r, cc_answer a, int *rc) {
-  static const uint8_t cut[] = {'D', 0, 0, 0, 11, 0, 1, 0};
   switch (a) {
   case A_EXT_ERR_EXEC:
     *rc = one_row(r) || skip_error(r, "22012", "division by zero");
@@ -290,14 +295,8 @@ static int exec_special(cc_run *r, cc_answer a, int *rc) {
   case A_TXN_E:
     *rc = skip_error(r, "25P02", "current transaction is aborted");
     break;
-  case A_CLOSE_NOW:
-    r->done = r->s.closed_by_us = 1;
-    *rc = 0;
-    break;
-  case A_CLOSE_MID:
-    r->done = r->s.closed_by_us = 1;
-    *rc = cc_send_bytes(&r->w, cut, sizeof cut);
-    break;
+  case A_CLOSE_NOW: *rc = close_now(r); break;
+  case A_CLOSE_MID: *rc = close_mid(r); break;
   case A_FATAL_MID: *rc = one_row(r) || fatal_close(r); break;
   case A_CANCEL:
     if (!cc_await_cancel(r)) return 0;

@@ -5,7 +5,6 @@
  * when no MUST case failed.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <fnmatch.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "certify_cli.h"
 #include "certify_client.h"
 #include "pgw/pgw.h"
 
@@ -39,14 +39,6 @@ static int usage(const char *why, const char *arg) {
   return 2;
 }
 
-static const char *opt(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] == '\0' && *i + 1 < argc) return argv[++*i];
-  return NULL;
-}
-
 static int parse(cc_opts *o, int argc, char **argv) {
   const char *v, *tmo = NULL, *conns = NULL;
   int i;
@@ -59,23 +51,23 @@ static int parse(cc_opts *o, int argc, char **argv) {
       o->list = 1;
     else if (!strcmp(argv[i], "--markdown"))
       o->markdown = 1;
-    else if ((v = opt(argc, argv, &i, "--listen")))
+    else if ((v = cert_opt(argc, argv, &i, "--listen")))
       o->listen = v;
-    else if ((v = opt(argc, argv, &i, "--upstream")))
+    else if ((v = cert_opt(argc, argv, &i, "--upstream")))
       o->upstream = v;
-    else if ((v = opt(argc, argv, &i, "--password")))
+    else if ((v = cert_opt(argc, argv, &i, "--password")))
       o->password = v;
-    else if ((v = opt(argc, argv, &i, "--cases")))
+    else if ((v = cert_opt(argc, argv, &i, "--cases")))
       o->cases = v;
-    else if ((v = opt(argc, argv, &i, "--json")))
+    else if ((v = cert_opt(argc, argv, &i, "--json")))
       o->json = v;
-    else if ((v = opt(argc, argv, &i, "--junit")))
+    else if ((v = cert_opt(argc, argv, &i, "--junit")))
       o->junit = v;
-    else if ((v = opt(argc, argv, &i, "--record")))
+    else if ((v = cert_opt(argc, argv, &i, "--record")))
       o->record_dir = v;
-    else if ((v = opt(argc, argv, &i, "--connections")))
+    else if ((v = cert_opt(argc, argv, &i, "--connections")))
       conns = v;
-    else if ((v = opt(argc, argv, &i, "--timeout")))
+    else if ((v = cert_opt(argc, argv, &i, "--timeout")))
       tmo = v;
     else
       return usage("unknown or incomplete option", argv[i]);
@@ -89,22 +81,6 @@ static int parse(cc_opts *o, int argc, char **argv) {
   if (!o->serve == !o->upstream)
     return usage("give one of --serve and --upstream", NULL);
   return 0;
-}
-
-static int selected(const char *pattern, const char *id) {
-  char *buf, *p, *save = NULL;
-  int hit = 0;
-  if (!pattern) return 1;
-  buf = strdup(pattern);
-  for (p = buf ? strtok_r(buf, ",", &save) : NULL; p && !hit;
-       p = strtok_r(NULL, ",", &save)) {
-    size_t n = strlen(p);
-    hit = fnmatch(p, id, 0) == 0 ||
-          (!strpbrk(p, "*?[") && strncmp(id, p, n) == 0 &&
-           (id[n] == '\0' || id[n] == '/' || p[n - 1] == '/'));
-  }
-  free(buf);
-  return hit;
 }
 
 static int listen_on(const char *addr) {
@@ -121,32 +97,18 @@ static int listen_on(const char *addr) {
   return fd;
 }
 
-static void write_file(const char *path, const cert_done *d, size_t n,
-                       const char *target, int junit) {
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    fprintf(stderr, "pgw certify client: cannot write %s\n", path);
-    return;
-  }
-  if (junit)
-    cert_report_junit(f, d, n, target);
-  else
-    cert_report_json(f, d, n);
-  fclose(f);
-}
-
 static int report(const cc_opts *o, const cert_done *d, size_t n) {
   size_t must_failed = cert_report_summary(stdout, d, n);
   const char *target = o->serve ? "certify client --serve" : o->upstream;
-  if (o->json) write_file(o->json, d, n, target, 0);
-  if (o->junit) write_file(o->junit, d, n, target, 1);
+  if (o->json) cert_report_write(o->json, d, n, target, 0);
+  if (o->junit) cert_report_write(o->junit, d, n, target, 1);
   return must_failed ? 1 : 0;
 }
 
 static void list(const cc_opts *o) {
   size_t i;
   for (i = 0; i < cc_case_count; i++)
-    if (selected(o->cases, cc_cases[i].c.id))
+    if (cert_selected(o->cases, cc_cases[i].c.id))
       printf("%-6s %-9s %s  %s\n", cert_level_name(cc_cases[i].c.level),
              cc_cases[i].action, cc_cases[i].c.id, cc_cases[i].c.says);
 }
@@ -172,7 +134,7 @@ static void list_markdown(const cc_opts *o) {
         stdout);
   for (i = 0; i < cc_case_count; i++) {
     const cert_case *c = &cc_cases[i].c;
-    if (!selected(o->cases, c->id)) continue;
+    if (!cert_selected(o->cases, c->id)) continue;
     gl = cert_group_len(c->id);
     if (strncmp(prev, c->id, gl + 1) != 0)
       printf("\n## %.*s\n\n| id | level | checks | rules | server | action |"
@@ -194,7 +156,7 @@ static int serve(const cc_opts *o, int lfd) {
   int rc;
   if (!sel || !d) return 1;
   for (i = 0; i < cc_case_count; i++)
-    if (selected(o->cases, cc_cases[i].c.id)) sel[n++] = &cc_cases[i];
+    if (cert_selected(o->cases, cc_cases[i].c.id)) sel[n++] = &cc_cases[i];
   if (o->connections && (size_t)o->connections < n) n = (size_t)o->connections;
   printf("pgw %s certify client --serve %s (%zu cases, one per connection)\n",
          pgw_version(), o->listen, n);

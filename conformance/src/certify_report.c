@@ -164,6 +164,20 @@ void cert_report_junit(FILE *f, const cert_done *d, size_t n,
   fputs("</testsuites>\n", f);
 }
 
+int cert_report_write(const char *path, const cert_done *d, size_t n,
+                      const char *target, int junit) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "pgw certify: cannot write %s\n", path);
+    return -1;
+  }
+  if (junit)
+    cert_report_junit(f, d, n, target);
+  else
+    cert_report_json(f, d, n);
+  return fclose(f);
+}
+
 void cert_list_text(FILE *f, const cert_case *const *c, size_t n) {
   size_t i;
   for (i = 0; i < n; i++)
