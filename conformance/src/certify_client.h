@@ -121,6 +121,12 @@ typedef struct cc_case {
 extern const cc_case cc_cases[];
 extern const size_t cc_case_count;
 
+/* The client behaviours cases name (certify_client_rules.c); known: those,
+ * certify server's (certify_rules.c) and the library's. */
+extern const cert_rule cc_rules[];
+extern const size_t cc_rule_count;
+int cc_rule_known(const char *id, size_t len);
+
 /* Where the scripted server listens and what it expects. */
 typedef struct cc_opts {
   const char *listen, *upstream, *password, *cases, *json, *junit;

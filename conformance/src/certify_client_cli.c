@@ -105,6 +105,35 @@ static int report(const cc_opts *o, const cert_done *d, size_t n) {
   return must_failed ? 1 : 0;
 }
 
+/* Every rule a case names must be known: 0, or 2 with the unknown ones. */
+static int check_rules(void) {
+  size_t i, bad = 0;
+  for (i = 0; i < cc_case_count; i++) {
+    const char *r = cc_cases[i].c.rules;
+    while (*r) {
+      size_t n = strcspn(r, " ");
+      if (n && !cc_rule_known(r, n)) {
+        fprintf(stderr, "pgw certify client: case %s names unknown rule %.*s\n",
+                cc_cases[i].c.id, (int)n, r);
+        bad++;
+      }
+      r += n + (r[n] == ' ');
+    }
+  }
+  return bad ? 2 : 0;
+}
+
+static void md_rules(void) {
+  size_t i;
+  fputs("\n## client rules\n\nBehaviours the cases name besides the "
+        "library's rules (`pgw rules`) and\n`pgw certify rules` (which, named "
+        "by a client case, say what the scripted\nserver does).\n\n"
+        "| rule | statement |\n|---|---|\n",
+        stdout);
+  for (i = 0; i < cc_rule_count; i++)
+    printf("| `%s` | %s |\n", cc_rules[i].id, cc_rules[i].statement);
+}
+
 static void list(const cc_opts *o) {
   size_t i;
   for (i = 0; i < cc_case_count; i++)
@@ -188,9 +217,10 @@ int cli_certify_client(int argc, char **argv) {
   struct sigaction sa;
   int rc = parse(&o, argc, argv), lfd;
   if (rc) return rc;
+  if ((rc = check_rules()) != 0) return rc;
   if (o.list) {
     if (o.markdown)
-      list_markdown(&o);
+      list_markdown(&o), md_rules();
     else
       list(&o);
     return 0;
