@@ -15,8 +15,9 @@ typedef struct cc_run {
   const cc_opts *o;
   cc_wire w;
   cc_seen s;
-  int lfd;     /* the listener, for the cancel connection */
-  int32_t pid; /* BackendKeyData sent */
+  volatile int *stop; /* SIGINT/SIGTERM came */
+  int lfd;            /* the listener, for the cancel connection */
+  int32_t pid;        /* BackendKeyData sent */
   uint8_t key[256];
   size_t keylen; /* 0: none sent */
   char user[64];

@@ -205,6 +205,7 @@ static void record(cc_run *r, size_t i) {
 static void run_case(cc_run *r, int fd, size_t i) {
   uint32_t offer = PGW_PROTOCOL_3_2;
   if (cc_wire_open(&r->w, fd, offer) != 0) return;
+  r->w.stop = r->stop;
   record(r, i);
   r->w.split = (r->k->flags & CC_SPLIT) != 0;
   if (startup(r) != 0) r->done = 1;
@@ -245,9 +246,13 @@ size_t cc_serve(int lfd, const cc_case *const *sel, size_t n, const cc_opts *o,
       free(r);
       break;
     }
-    r->k = sel[i], r->o = o, r->lfd = lfd;
+    r->k = sel[i], r->o = o, r->lfd = lfd, r->stop = stop;
     r->pid = (int32_t)(4242 + i);
     run_case(r, fd, i);
+    if (*stop) { /* cut short by the signal: no verdict */
+      free(r);
+      break;
+    }
     if (r->err[0] && !r->s.fail[0] && !r->s.eof)
       snprintf(r->s.fail, sizeof r->s.fail, "%s", r->err);
     d[i].c = &sel[i]->c;

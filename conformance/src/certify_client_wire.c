@@ -79,7 +79,9 @@ int cc_wire_next(cc_wire *w, pgw_message *m, int timeout_ms) {
     if (rc == PGW_OK) return PGW_OK;
     if (rc < 0 || rc == PGW_DIRECT_SSL) return w->status = rc < 0 ? rc : -1;
     left = end - cli_net_now_ms();
-    rc = read_more(w, left > 0 ? (int)left : 0);
+    /* In slices, so that SIGINT/SIGTERM (w->stop) ends the wait. */
+    rc = read_more(w, left > 200 ? 200 : left > 0 ? (int)left : 0);
+    if (rc == CC_TIMEOUT && left > 200 && !(w->stop && *w->stop)) continue;
     if (rc == CC_EOF && pgw_conn_finish(&w->conn) != 0)
       return w->status = PGW_ERR_END_OF_STREAM;
     if (rc != PGW_OK) return rc;

@@ -19,13 +19,14 @@ enum { CC_EOF = 100, CC_TIMEOUT = 101, CC_IOERR = 102 };
 
 typedef struct cc_wire {
   int fd;
-  pgw_conn conn; /* backend role, strict */
-  int split;     /* one byte per write */
-  int status;    /* sticky result of the conn */
-  int gone;      /* a write failed: the client closed */
-  FILE *rec;     /* --record: the traffic as a session file, or NULL */
-  pgw_buf msg;   /* the message being built */
-  pgw_buf seen;  /* the client's bytes (first 1 MiB) */
+  pgw_conn conn;      /* backend role, strict */
+  int split;          /* one byte per write */
+  int status;         /* sticky result of the conn */
+  int gone;           /* a write failed: the client closed */
+  FILE *rec;          /* --record: the traffic as a session file, or NULL */
+  volatile int *stop; /* set by a signal: waits end early (NULL: none) */
+  pgw_buf msg;        /* the message being built */
+  pgw_buf seen;       /* the client's bytes (first 1 MiB) */
   size_t seen_total;
   uint8_t buf[65536];
 } cc_wire;
