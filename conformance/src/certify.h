@@ -21,6 +21,8 @@ typedef enum cert_verdict {
   CERT_FAIL,
   CERT_NON_STRICT,  /* a SHOULD case not met (FAIL under --strict) */
   CERT_UNSUPPORTED, /* declined the way the documentation prescribes */
+  CERT_NOT_SHOWN,   /* certify client: the client never did what the case
+                       waits for, so the case says nothing about it */
   CERT_VERDICT_COUNT
 } cert_verdict;
 

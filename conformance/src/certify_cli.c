@@ -8,6 +8,7 @@
 
 #include "certify.h"
 #include "certify_cli.h"
+#include "certify_client.h"
 #include "certify_report.h"
 #include "pgw/pgw.h"
 #include "util.h"
@@ -100,7 +101,7 @@ static int parse(cert_opts *o, int argc, char **argv) {
 
 /* PATTERN: a glob (fnmatch), or a prefix ("extended/" or "extended"),
  * or several of them separated by commas. */
-static int selected(const char *pattern, const char *id) {
+int cert_selected(const char *pattern, const char *id) {
   char *buf, *p, *save = NULL;
   int hit = 0;
   if (!pattern) return 1;
@@ -123,27 +124,13 @@ static size_t select_cases(const cert_opts *o, const cert_case **out,
   size_t i, n = 0;
   *skipped = 0;
   for (i = 0; i < cert_case_count; i++) {
-    if (!selected(o->cases, cert_cases[i].id)) continue;
+    if (!cert_selected(o->cases, cert_cases[i].id)) continue;
     if (o->t.tls && cert_case_negotiates(&cert_cases[i]))
       ++*skipped;
     else
       out[n++] = &cert_cases[i];
   }
   return n;
-}
-
-static int write_file(const char *path, const cert_done *d, size_t n,
-                      const cert_opts *o, int junit) {
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    fprintf(stderr, "pgw certify: cannot write %s\n", path);
-    return -1;
-  }
-  if (junit)
-    cert_report_junit(f, d, n, o->t.addr);
-  else
-    cert_report_json(f, d, n);
-  return fclose(f);
 }
 
 static int run(const cert_opts *o, const cert_case **sel, size_t n) {
@@ -170,8 +157,8 @@ static int run(const cert_opts *o, const cert_case **sel, size_t n) {
     for (i = 0; i < n; i++)
       must_failed +=
           d[i].r.verdict == CERT_FAIL && d[i].c->level == CERT_SHOULD;
-  if (o->json) write_file(o->json, d, n, o, 0);
-  if (o->junit) write_file(o->junit, d, n, o, 1);
+  if (o->json) cert_report_write(o->json, d, n, o->t.addr, 0);
+  if (o->junit) cert_report_write(o->junit, d, n, o->t.addr, 1);
   free(d);
   return must_failed ? 1 : 0;
 }
@@ -228,6 +215,8 @@ static int rules(void) {
 int cli_certify(int argc, char **argv) {
   if (argc >= 1 && strcmp(argv[0], "server") == 0)
     return server(argc - 1, argv + 1);
+  if (argc >= 1 && strcmp(argv[0], "client") == 0)
+    return cli_certify_client(argc - 1, argv + 1);
   if (argc == 1 && strcmp(argv[0], "rules") == 0) return rules();
   if (argc == 2 && strcmp(argv[0], "session") == 0)
     return cli_certify_session(argv[1]);

@@ -18,4 +18,8 @@ struct pgs_session;
 int certify_session_check(const struct pgs_session *s, const char *name,
                           FILE *out);
 
+/* 1 if id is selected by --cases PATTERN: globs (fnmatch) or prefixes
+ * ("extended/" or "extended"), comma-separated; NULL selects all. */
+int cert_selected(const char *pattern, const char *id);
+
 #endif

@@ -7,7 +7,7 @@
 
 const char *cert_verdict_name(cert_verdict v) {
   static const char *const names[] = {"PASS", "FAIL", "NON-STRICT",
-                                      "UNSUPPORTED"};
+                                      "UNSUPPORTED", "NOT-SHOWN"};
   return v < CERT_VERDICT_COUNT ? names[v] : "?";
 }
 
@@ -46,8 +46,9 @@ static void summary_row(FILE *f, const cert_done *d, size_t n,
     fprintf(f, "  %-14.*s %-6s", (int)(group ? glen : 5),
             group ? group : "total", cert_level_name((cert_level)lv));
     for (v = 0; v < CERT_VERDICT_COUNT; v++)
-      fprintf(f, " %s %zu", cert_verdict_name((cert_verdict)v),
-              count(d, n, group, glen, lv, v));
+      if (v < CERT_NOT_SHOWN || count(d, n, NULL, 0, -1, v))
+        fprintf(f, " %s %zu", cert_verdict_name((cert_verdict)v),
+                count(d, n, group, glen, lv, v));
     fputc('\n', f);
   }
 }
@@ -117,8 +118,10 @@ static void junit_case(FILE *f, const cert_done *d) {
     fputs(": ", f);
     xml_str(f, d->r.detail);
     fputs("\"/>\n    ", f);
-  } else if (d->r.verdict == CERT_UNSUPPORTED) {
-    fputs("\n      <skipped message=\"UNSUPPORTED: ", f);
+  } else if (d->r.verdict == CERT_UNSUPPORTED ||
+             d->r.verdict == CERT_NOT_SHOWN) {
+    fprintf(f,
+            "\n      <skipped message=\"%s: ", cert_verdict_name(d->r.verdict));
     xml_str(f, d->r.detail[0] ? d->r.detail : d->c->says);
     fputs("\"/>\n    ", f);
   }
@@ -138,7 +141,8 @@ void cert_report_junit(FILE *f, const cert_done *d, size_t n,
                 !strncmp(d[j].c->id, d[i].c->id, gl);
          j++) {
       fails += d[j].r.verdict == CERT_FAIL || d[j].r.verdict == CERT_NON_STRICT;
-      skips += d[j].r.verdict == CERT_UNSUPPORTED;
+      skips += d[j].r.verdict == CERT_UNSUPPORTED ||
+               d[j].r.verdict == CERT_NOT_SHOWN;
       ms += d[j].r.duration_ms;
     }
     fprintf(f,
@@ -150,6 +154,20 @@ void cert_report_junit(FILE *f, const cert_done *d, size_t n,
     fputs("  </testsuite>\n", f);
   }
   fputs("</testsuites>\n", f);
+}
+
+int cert_report_write(const char *path, const cert_done *d, size_t n,
+                      const char *target, int junit) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "pgw certify: cannot write %s\n", path);
+    return -1;
+  }
+  if (junit)
+    cert_report_junit(f, d, n, target);
+  else
+    cert_report_json(f, d, n);
+  return fclose(f);
 }
 
 void cert_list_text(FILE *f, const cert_case *const *c, size_t n) {

@@ -1,0 +1,202 @@
+/*
+ * certify_client_cases.c - the catalogue of `pgw certify client --serve`:
+ * each case is a scripted server behaviour (the `script` column says it
+ * in words), what the client must show (want), and the driver action a
+ * client program runs for it (`--list` prints it: query, query2,
+ * extended, pipeline, copyin, copyfail, copyout, cancel, listen).
+ *
+ * MUST: the documentation requires the client's reaction. SHOULD: what
+ * libpq does where the documentation leaves room (NON-STRICT otherwise).
+ * Cases whose condition a client never meets (it asks for 3.0 only, sends
+ * no SSLRequest) are NOT-SHOWN, never PASS.
+ */
+#include "certify_client.h"
+
+#define K(id, lv, rules, says, server, act, auth, flags, key, ans, want)       \
+  {                                                                            \
+    {id, lv, rules, says, server, NULL, NULL}, act, auth, flags, key, ans,     \
+        want                                                                   \
+  }
+#define M CERT_MUST
+#define S CERT_SHOULD
+#define Q "query"
+#define OK "AuthenticationOk, parameters, BackendKeyData, ReadyForQuery(I); "
+
+/* clang-format off */
+const cc_case cc_cases[] = {
+/* ---- startup ---- */
+K("startup/trust/proceeds", M, "client.startup frontend.order", "after AuthenticationOk at once (trust) the client goes on to its query",
+  OK "one row", Q, CC_TRUST, 0, 0, A_ROWS, W_QUERY),
+K("startup/ssl/refused-continues", M, "client.ssl-refused", "after 'N' to its SSLRequest the client sends a StartupMessage on the same connection",
+  "'N' to SSLRequest; " OK, Q, CC_TRUST, CC_NEED_SSL, 0, A_ROWS, W_RESTART),
+K("startup/gssenc/refused-continues", M, "client.ssl-refused", "after 'N' to its GSSENCRequest the client sends a StartupMessage on the same connection",
+  "'N' to GSSENCRequest; " OK, Q, CC_TRUST, CC_NEED_GSS, 0, A_ROWS, W_RESTART),
+K("startup/message/valid", M, "StartupMessage.user startup.version-major-3", "the StartupMessage names a user and asks for protocol 3.x",
+  OK, Q, CC_TRUST, 0, 0, A_ROWS, W_QUERY),
+K("startup/parameter-status/unknown-names", M, "client.async", "40 ParameterStatus, 28 of them with names no client knows, are accepted",
+  "AuthenticationOk, 41 ParameterStatus, BackendKeyData, ReadyForQuery", Q, CC_TRUST, CC_MANY_PARAMS, 0, A_ROWS, W_QUERY),
+K("startup/notice/before-ready", M, "client.async", "a NoticeResponse during the startup is accepted",
+  "AuthenticationOk, parameters, NoticeResponse, BackendKeyData, ReadyForQuery", Q, CC_TRUST, CC_NOTICE_START, 0, A_ROWS, W_QUERY),
+K("startup/backend-key/absent", S, "client.startup", "a startup without BackendKeyData is accepted (the client just cannot cancel)",
+  "AuthenticationOk, parameters, ReadyForQuery (no BackendKeyData)", Q, CC_TRUST, CC_NO_KEY, 0, A_ROWS, W_QUERY),
+K("startup/fatal/before-auth", M, "client.fatal-close", "a FATAL ErrorResponse instead of authentication ends the connection: the client closes",
+  "ErrorResponse FATAL 3D000, close", Q, CC_TRUST, CC_FATAL_START, 0, A_ROWS, W_CLOSE),
+K("startup/fatal/after-auth-ok", M, "client.fatal-close", "a FATAL after AuthenticationOk (too many connections) ends the connection: the client closes",
+  "AuthenticationOk, ErrorResponse FATAL 53300, close", Q, CC_TRUST, CC_FATAL_AFTER_OK, 0, A_ROWS, W_CLOSE),
+K("startup/split/one-byte", M, "client.framing", "the startup answers arrive one byte per TCP write",
+  OK "each byte its own write", Q, CC_TRUST, CC_SPLIT, 0, A_ROWS, W_QUERY),
+K("startup/terminate/last", M, "Terminate.no-trailing-bytes frontend.nothing-after-end", "nothing after Terminate (MUST); closing without Terminate is NON-STRICT",
+  OK "one row", Q, CC_TRUST, 0, 0, A_ROWS, W_TERMINATE),
+/* ---- negotiation ---- */
+K("negotiation/downgrade/3.2-to-3.0", M, "client.negotiation NegotiateProtocolVersion.not-higher", "after NegotiateProtocolVersion 3.0 the client goes on in protocol 3.0",
+  "NegotiateProtocolVersion(3.0) for a 3.2 StartupMessage; " OK "4-byte key", Q, CC_TRUST, CC_DOWNGRADE | CC_NEED_32, 0, A_ROWS, W_QUERY),
+K("negotiation/downgrade/cancel-key-4", M, "client.negotiation CancelRequest.key-4-bytes-in-3.0", "after a downgrade to 3.0 the CancelRequest carries the 4-byte key of 3.0",
+  "NegotiateProtocolVersion(3.0); " OK "4-byte key; the query waits for the cancel", "cancel", CC_TRUST, CC_DOWNGRADE | CC_NEED_32, 0, A_CANCEL, W_CANCEL),
+K("negotiation/downgrade/split", M, "client.negotiation client.framing", "NegotiateProtocolVersion 3.0 in one-byte writes is read",
+  "NegotiateProtocolVersion(3.0), each byte its own write; " OK, Q, CC_TRUST, CC_DOWNGRADE | CC_NEED_32 | CC_SPLIT, 0, A_ROWS, W_QUERY),
+K("negotiation/downgrade/with-md5", M, "client.negotiation client.auth", "after NegotiateProtocolVersion 3.0 the MD5 exchange follows as usual",
+  "NegotiateProtocolVersion(3.0); AuthenticationMD5Password; " OK, Q, CC_MD5, CC_DOWNGRADE | CC_NEED_32, 0, A_ROWS, W_QUERY),
+K("negotiation/options/refused", M, "client.negotiation", "unrecognised _pq_ options listed in NegotiateProtocolVersion: the client goes on without them",
+  "NegotiateProtocolVersion listing every _pq_ option; " OK, Q, CC_TRUST, CC_NEED_OPTS, 0, A_ROWS, W_QUERY),
+K("negotiation/grease/newest-3.2", M, "client.negotiation", "a minor version above 3.2 is answered NegotiateProtocolVersion 3.2: the client goes on in 3.2",
+  "NegotiateProtocolVersion(3.2); " OK "32-byte key", Q, CC_TRUST, CC_NEED_GREASE, 32, A_ROWS, W_QUERY),
+K("negotiation/accept/3.2", M, "client.negotiation BackendKeyData.key-fits-protocol", "protocol 3.2 accepted without NegotiateProtocolVersion, a 32-byte key",
+  OK "32-byte key", Q, CC_TRUST, CC_NEED_32, 32, A_ROWS, W_QUERY),
+/* ---- auth ---- */
+K("auth/cleartext/verified", M, "client.auth", "AuthenticationCleartextPassword: the client sends the password given (checked)",
+  "AuthenticationCleartextPassword, password compared; " OK, Q, CC_CLEAR, 0, 0, A_ROWS, W_QUERY),
+K("auth/cleartext/split", M, "client.auth client.framing", "cleartext authentication in one-byte writes",
+  "as auth/cleartext/verified, each byte its own write", Q, CC_CLEAR, CC_SPLIT, 0, A_ROWS, W_QUERY),
+K("auth/md5/verified", M, "client.auth", "AuthenticationMD5Password: the hash of the password given with the salt (checked)",
+  "AuthenticationMD5Password, hash compared; " OK, Q, CC_MD5, 0, 0, A_ROWS, W_QUERY),
+K("auth/md5/split", M, "client.auth client.framing", "MD5 authentication in one-byte writes",
+  "as auth/md5/verified, each byte its own write", Q, CC_MD5, CC_SPLIT, 0, A_ROWS, W_QUERY),
+K("auth/scram/verified", M, "client.auth AuthenticationSASL.exchange-completes", "SCRAM-SHA-256: the ClientProof verifies with the password given",
+  "AuthenticationSASL, SASLContinue, proof verified, SASLFinal; " OK, Q, CC_SCRAM, 0, 0, A_ROWS, W_QUERY),
+K("auth/scram/split", M, "client.auth client.framing", "SCRAM-SHA-256 in one-byte writes",
+  "as auth/scram/verified, each byte its own write", Q, CC_SCRAM, CC_SPLIT, 0, A_ROWS, W_QUERY),
+K("auth/scram/mechanism-without-tls", M, "client.auth SASLInitialResponse.mechanism-offered", "offered SCRAM-SHA-256-PLUS and SCRAM-SHA-256 without TLS, the client picks SCRAM-SHA-256 claiming no channel binding, or refuses (libpq)",
+  "AuthenticationSASL(SCRAM-SHA-256-PLUS, SCRAM-SHA-256); " OK, Q, CC_SCRAM_PLUS, 0, 0, A_ROWS, W_MECH),
+K("auth/scram/bad-server-signature", M, "client.auth-abort", "a wrong ServerSignature in SASLFinal: the client aborts, no query",
+  "SCRAM with a ServerSignature off by one byte, AuthenticationOk", Q, CC_SCRAM_BADSIG, 0, 0, A_ROWS, W_CLOSE),
+K("auth/scram/foreign-nonce", M, "client.auth-abort", "a server nonce that does not extend the client's: the client aborts",
+  "SASLContinue with r= not starting with the client nonce", Q, CC_SCRAM_BADNONCE, 0, 0, A_ROWS, W_CLOSE),
+K("auth/sasl/no-known-mechanism", M, "client.auth-abort SASLInitialResponse.mechanism-offered", "AuthenticationSASL offering only an unknown mechanism: the client closes",
+  "AuthenticationSASL(CERTIFY-NO-SUCH-MECHANISM)", Q, CC_SASL_UNKNOWN, 0, 0, A_ROWS, W_CLOSE),
+K("auth/password/rejected", M, "client.fatal-close", "FATAL 28P01 after the password: the client closes",
+  "AuthenticationCleartextPassword, ErrorResponse FATAL 28P01, close", Q, CC_REJECT, 0, 0, A_ROWS, W_CLOSE),
+/* ---- simple query ---- */
+K("simple/rows/basic", M, "client.result", "RowDescription, two DataRows, CommandComplete, ReadyForQuery",
+  OK "T D D C Z", Q, CC_TRUST, 0, 0, A_ROWS, W_QUERY),
+K("simple/rows/empty-query", M, "client.result", "EmptyQueryResponse instead of a result",
+  OK "I Z", Q, CC_TRUST, 0, 0, A_EMPTY, W_QUERY),
+K("simple/rows/multi-result", M, "client.result", "two result sets for one Query, one ReadyForQuery",
+  OK "T D C T D C Z", Q, CC_TRUST, CC_NEED_SIMPLE, 0, A_MULTI, W_QUERY),
+K("simple/rows/wide-40000", M, "client.result backend.length.short-limit", "a DataRow of 40000 bytes (over the 30000-byte short limit)",
+  OK "T D(40000 bytes) C Z", Q, CC_TRUST, 0, 0, A_WIDE, W_QUERY),
+K("simple/rows/wide-1MiB", M, "client.result", "a DataRow of 1 MiB",
+  OK "T D(1 MiB) C Z", Q, CC_TRUST, 0, 0, A_HUGE, W_QUERY),
+K("simple/rows/many-10000", M, "client.result", "10000 DataRows",
+  OK "T D*10000 C Z", Q, CC_TRUST, 0, 0, A_MANY, W_QUERY),
+K("simple/rows/nulls-and-empty", M, "client.result", "NULL (length -1) and empty values",
+  OK "T(3 columns) D('', '', '') D(NULL, NULL, NULL) C Z", Q, CC_TRUST, 0, 0, A_NULLS, W_QUERY),
+K("simple/rows/1600-columns", M, "client.result", "1600 columns, the most PostgreSQL allows",
+  OK "T(1600) D(1600) C Z", Q, CC_TRUST, 0, 0, A_COLS, W_QUERY),
+K("simple/rows/split", M, "client.framing", "a result in one-byte writes",
+  OK "T D D C Z, each byte its own write", Q, CC_TRUST, CC_SPLIT, 0, A_ROWS, W_QUERY),
+K("simple/command/tag-only", M, "client.result", "CommandComplete without rows (INSERT 0 5)",
+  OK "C(INSERT 0 5) Z", Q, CC_TRUST, 0, 0, A_TAG, W_QUERY),
+K("simple/error/all-fields", M, "client.error", "an ErrorResponse with every documented field and an unknown one; the client goes on",
+  OK "E(S V C M D H P p q W s t c d n F L R Z) Z; later queries one row", "query2", CC_TRUST, 0, 0, A_ERR_FULL, W_CONTINUES),
+K("simple/error/after-rows", M, "client.error", "an ErrorResponse after two DataRows; the client goes on",
+  OK "T D D E Z; later queries one row", "query2", CC_TRUST, 0, 0, A_ERR_AFTER_ROWS, W_CONTINUES),
+K("simple/error/split", M, "client.error client.framing", "an ErrorResponse in one-byte writes; the client goes on",
+  OK "E Z, each byte its own write", "query2", CC_TRUST, CC_SPLIT, 0, A_ERR_FULL, W_CONTINUES),
+K("simple/txn/in-transaction", M, "client.result", "ReadyForQuery(T) after a result",
+  OK "T D C Z(T)", "query2", CC_TRUST, 0, 0, A_TXN_T, W_QUERY),
+K("simple/txn/failed-transaction", M, "client.error", "an error and ReadyForQuery(E); the client goes on",
+  OK "E(25P02) Z(E)", "query2", CC_TRUST, 0, 0, A_TXN_E, W_CONTINUES),
+/* ---- asynchronous messages ---- */
+K("async/notice/in-result", M, "client.async", "a NoticeResponse between two DataRows",
+  OK "T D N D C Z", Q, CC_TRUST, 0, 0, A_NOTICE_MID, W_QUERY),
+K("async/parameter-status/in-result", M, "client.async", "a ParameterStatus between two DataRows",
+  OK "T D S D C Z", Q, CC_TRUST, 0, 0, A_PS_MID, W_QUERY),
+K("async/notification/in-result", M, "client.async", "a NotificationResponse between two DataRows",
+  OK "T D A D C Z", Q, CC_TRUST, 0, 0, A_NOTIFY_MID, W_QUERY),
+K("async/all/in-result", M, "client.async", "ParameterStatus, NoticeResponse and NotificationResponse between the messages of a result",
+  OK "T S N A D N A C Z", Q, CC_TRUST, 0, 0, A_ASYNC_MID, W_QUERY),
+K("async/notification/idle", M, "client.async", "a NotificationResponse while idle, after ReadyForQuery",
+  OK "T D C Z, then A", "listen", CC_TRUST, 0, 0, A_IDLE_NOTIFY, W_QUERY),
+K("async/notice/idle", M, "client.async", "a NoticeResponse while idle",
+  OK "T D C Z, then N", "query2", CC_TRUST, 0, 0, A_IDLE_NOTICE, W_QUERY),
+K("async/parameter-status/idle", M, "client.async", "a ParameterStatus while idle",
+  OK "T D C Z, then S", "query2", CC_TRUST, 0, 0, A_IDLE_PS, W_QUERY),
+K("async/all/split", M, "client.async client.framing", "asynchronous messages inside a result, in one-byte writes",
+  OK "T S N A D N A C Z, each byte its own write", Q, CC_TRUST, CC_SPLIT, 0, A_ASYNC_MID, W_QUERY),
+/* ---- extended query ---- */
+K("extended/rows/basic", M, "client.extended extended.sync", "Parse/Bind/Describe/Execute/Sync answered 1 2 T D C Z",
+  OK "1 2 (t) T D C Z", "extended", CC_TRUST, 0, 0, A_ROWS, W_QUERY),
+K("extended/rows/wide-40000", M, "client.extended client.result", "a DataRow of 40000 bytes in extended query",
+  OK "1 2 T D(40000) C Z", "extended", CC_TRUST, 0, 0, A_WIDE, W_QUERY),
+K("extended/notice/in-result", M, "client.extended client.async", "a NoticeResponse between the DataRows of an Execute",
+  OK "1 2 T D N D C Z", "extended", CC_TRUST, 0, 0, A_NOTICE_MID, W_QUERY),
+K("extended/error/at-parse", M, "client.sync-after-error extended.error.until-sync", "an ErrorResponse to Parse: the client sends Sync",
+  OK "E for Parse, skip to Sync, Z", "extended", CC_TRUST, 0, 0, A_EXT_ERR_PARSE, W_SYNC),
+K("extended/error/at-bind", M, "client.sync-after-error extended.error.until-sync", "an ErrorResponse to Bind: the client sends Sync",
+  OK "1, E for Bind, skip to Sync, Z", "extended", CC_TRUST, 0, 0, A_EXT_ERR_BIND, W_SYNC),
+K("extended/error/at-execute", M, "client.sync-after-error extended.error.until-sync", "an ErrorResponse after a DataRow of Execute: the client sends Sync",
+  OK "1 2 T D E, skip to Sync, Z", "extended", CC_TRUST, 0, 0, A_EXT_ERR_EXEC, W_SYNC),
+K("extended/error/split", M, "client.sync-after-error client.framing", "an error in extended query in one-byte writes: the client sends Sync",
+  OK "1 2 T D E Z, each byte its own write", "extended", CC_TRUST, CC_SPLIT, 0, A_EXT_ERR_EXEC, W_SYNC),
+K("extended/rows/split", M, "client.extended client.framing", "an extended-query result in one-byte writes",
+  OK "1 2 T D C Z, each byte its own write", "extended", CC_TRUST, CC_SPLIT, 0, A_ROWS, W_QUERY),
+K("extended/sync/before-query", S, "client.sync-before-query", "extended-query messages end with Sync before the next simple Query",
+  OK "answers as PostgreSQL; a Query while Parse/Bind/Execute wait for Sync is NON-STRICT", "query2", CC_TRUST, 0, 0, A_ROWS, W_QUERY),
+/* ---- pipeline ---- */
+K("pipeline/rows/three", M, "client.extended pipeline.order", "three pipelined queries answered in order",
+  OK "three groups of 1 2 T D C, Z per Sync", "pipeline", CC_TRUST, 0, 0, A_ROWS, W_QUERY),
+K("pipeline/error/middle", M, "client.sync-after-error pipeline.error", "an ErrorResponse to the second Execute of a pipeline: the client sends Sync",
+  OK "group 1 answered, E for the second Execute, skip to Sync, Z", "pipeline", CC_TRUST, 0, 0, A_PIPE_ERR_MID, W_SYNC),
+K("pipeline/error/first", M, "client.sync-after-error pipeline.error", "an ErrorResponse to the first Parse of a pipeline: the client sends Sync",
+  OK "E for the first Parse, skip to Sync, Z", "pipeline", CC_TRUST, 0, 0, A_EXT_ERR_PARSE, W_SYNC),
+K("pipeline/rows/split", M, "client.extended client.framing", "pipelined answers in one-byte writes",
+  OK "as pipeline/rows/three, each byte its own write", "pipeline", CC_TRUST, CC_SPLIT, 0, A_ROWS, W_QUERY),
+/* ---- copy ---- */
+K("copy/in/done", M, "client.copy copy.in.flow", "COPY FROM STDIN: CopyData, then CopyDone",
+  OK "G, CopyData accepted, C Z at CopyDone", "copyin", CC_TRUST, 0, 0, A_COPY_IN, W_COPY_DONE),
+K("copy/in/fail", M, "client.copy copy.in.fail", "COPY FROM STDIN ended by the client's CopyFail",
+  OK "G, E Z at CopyFail", "copyfail", CC_TRUST, 0, 0, A_COPY_IN, W_COPY_FAIL),
+K("copy/in/split", M, "client.copy client.framing", "CopyInResponse in one-byte writes",
+  OK "G C Z, each byte its own write", "copyin", CC_TRUST, CC_SPLIT, 0, A_COPY_IN, W_COPY_DONE),
+K("copy/out/basic", M, "client.copy copy.out.flow", "COPY TO STDOUT: CopyOutResponse, CopyData, CopyDone",
+  OK "H d c C Z", "copyout", CC_TRUST, 0, 0, A_COPY_OUT, W_QUERY),
+K("copy/out/error", M, "client.copy copy.out.error", "an ErrorResponse during COPY TO STDOUT, no CopyDone",
+  OK "H d E Z", "copyout", CC_TRUST, 0, 0, A_COPY_OUT_ERR, W_QUERY),
+K("copy/out/wide-100000", M, "client.copy", "a CopyData of 100000 bytes",
+  OK "H d(100000) c C Z", "copyout", CC_TRUST, 0, 0, A_COPY_OUT_WIDE, W_QUERY),
+K("copy/out/split", M, "client.copy client.framing", "COPY TO STDOUT in one-byte writes",
+  OK "H d c C Z, each byte its own write", "copyout", CC_TRUST, CC_SPLIT, 0, A_COPY_OUT, W_QUERY),
+/* ---- cancel: the case spans the cancel connection ---- */
+K("cancel/3.0/key-4", M, "client.cancel CancelRequest.key-4-bytes-in-3.0", "3.0: the CancelRequest on a new connection carries the pid and the 4-byte key",
+  OK "4-byte key; the query waits for the cancel, then E(57014) Z", "cancel", CC_TRUST, CC_NEED_30, 4, A_CANCEL, W_CANCEL),
+K("cancel/3.2/key-4", M, "client.cancel", "3.2 with a 4-byte key: the CancelRequest carries exactly those 4 bytes",
+  OK "4-byte key in 3.2; the query waits for the cancel", "cancel", CC_TRUST, CC_NEED_32, 4, A_CANCEL, W_CANCEL),
+K("cancel/3.2/key-32", M, "client.cancel", "3.2 with a 32-byte key (PostgreSQL 18's): the CancelRequest carries exactly that key",
+  OK "32-byte key; the query waits for the cancel", "cancel", CC_TRUST, CC_NEED_32, 32, A_CANCEL, W_CANCEL),
+K("cancel/3.2/key-256", M, "client.cancel CancelRequest.key-at-most-256", "3.2 with a 256-byte key: the CancelRequest carries exactly that key",
+  OK "256-byte key; the query waits for the cancel", "cancel", CC_TRUST, CC_NEED_32, 256, A_CANCEL, W_CANCEL),
+K("cancel/3.2/key-256-split", M, "client.cancel client.framing", "a 256-byte key in one-byte writes: the CancelRequest carries exactly that key",
+  OK "256-byte key, each byte its own write", "cancel", CC_TRUST, CC_NEED_32 | CC_SPLIT, 256, A_CANCEL, W_CANCEL),
+/* ---- termination ---- */
+K("termination/fatal/unsolicited", M, "client.fatal-close termination.fatal", "an unsolicited FATAL ErrorResponse (57P01) after ReadyForQuery, then close: the client closes",
+  OK "then E(FATAL 57P01) and close", Q, CC_TRUST, 0, 0, A_FATAL_IDLE, W_CLOSE),
+K("termination/fatal/mid-result", M, "client.fatal-close", "a FATAL ErrorResponse after a DataRow, then close: the client closes",
+  OK "T D E(FATAL) close", Q, CC_TRUST, 0, 0, A_FATAL_MID, W_QUERY),
+K("termination/close/mid-message", M, "client.eof", "the server closes inside a DataRow: the client closes, no hang",
+  OK "T and 8 bytes of an 11-byte DataRow, close", Q, CC_TRUST, 0, 0, A_CLOSE_MID, W_QUERY),
+K("termination/close/before-answer", M, "client.eof", "the server closes after the Query without answering: the client closes",
+  OK "close at the Query", Q, CC_TRUST, 0, 0, A_CLOSE_NOW, W_QUERY),
+};
+/* clang-format on */
+
+const size_t cc_case_count = sizeof cc_cases / sizeof cc_cases[0];
