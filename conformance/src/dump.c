@@ -252,6 +252,9 @@ static int track_replication(dumper *d, size_t line, pgw_dir dir,
         pgw_strerror(rc), d->repl.err.reason, d->repl.err.rule);
     return -1;
   }
+  if (d->repl.warning && d->o->mode == PGW_MODE_REFERENCE)
+    say(d, "warning", line, dir, m->offset + 5 + d->repl.err.offset,
+        pgw_strerror(d->repl.err.code), d->repl.err.reason, d->repl.err.rule);
   if (!d->o->roundtrip ||
       cli_repl_roundtrip(&d->repl, m, &off, detail, sizeof detail) == 0)
     return 0;

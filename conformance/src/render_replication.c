@@ -99,22 +99,33 @@ static int decode(cli_repl *r, pgw_dir dir, pgw_bytes data) {
                              ? PGW_REPL_BASE_BACKUP
                              : PGW_REPL_STREAMING;
   int rc = pgw_repl_decode(ctx, dir, data.ptr, data.len, &r->msg, &r->err);
+  /* a documented deviation under --reference: shown undecoded */
+  if (rc && !pgw_mode_rejects(r->mode, r->err.rule)) {
+    r->warning = 1;
+    return 0;
+  }
   if (rc) return rc;
   r->have = 1;
   if (r->active != CLI_REPL_PGOUTPUT || r->msg.kind != PGW_REPL_XLOG_DATA)
     return 0;
   pgw_bytes w = r->msg.u.xlog_data.data;
+  size_t warnings = r->ls.warnings;
   rc = pgw_lrep_stream_feed(&r->ls, w.ptr, w.len, &r->lmsg, &r->err);
   if (rc) {
     r->err.offset += 25; /* the XLogData header */
     return rc;
+  }
+  if (r->ls.warnings != warnings) {
+    r->warning = 1;
+    r->err = r->ls.last_warning;
+    r->err.offset += 25;
   }
   r->have_logical = 1;
   return 0;
 }
 
 int cli_repl_track(cli_repl *r, pgw_dir dir, const pgw_message *m) {
-  r->have = r->have_logical = 0;
+  r->have = r->have_logical = r->warning = 0;
   switch (m->kind) {
   case PGW_MSG_QUERY: see_query(r, m->body.query.text); return 0;
   case PGW_MSG_COPY_BOTH_RESPONSE:

@@ -29,6 +29,7 @@ typedef struct cli_repl {
   int ls_ready;
   /* the last CopyData of a stream, decoded */
   int have, have_logical;
+  int warning; /* a documented deviation let through (err says which) */
   pgw_repl_msg msg;
   pgw_lrep_msg lmsg;
   pgw_error err;

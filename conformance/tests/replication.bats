@@ -124,3 +124,31 @@ PY
   [ "$status" -eq 1 ]
   [[ $output == *PGW_ERR_UNKNOWN_TYPE*'rule pgoutput.type.known, reference'* ]]
 }
+
+# A standby status update of the v1 session with one byte more (its
+# CopyData length word + 1): the walsender ignores trailing bytes
+# (documented rule), so --reference passes with a warning, strict fails.
+trailing_status_update() {
+  python3 - "$RS/pg18/pgoutput-v1.pgs" "$1" <<'PY'
+import sys
+out, done = [], False
+for line in open(sys.argv[1]):
+    h = "".join(line[2:].split())
+    if not done and line.startswith("F ") and h.startswith("64000000267200"):
+        line, done = "F 64000000277200" + h[14:] + "00\n", True
+    out.append(line)
+open(sys.argv[2], "w").writelines(out)
+assert done
+PY
+}
+
+@test "a documented replication deviation: strict refuses, --reference warns" {
+  f=$BATS_TEST_TMPDIR/trail.pgs
+  trailing_status_update "$f"
+  run "$PGW" dump "$f"
+  [ "$status" -eq 1 ]
+  [[ $output == *PGW_ERR_TRAILING_BYTES*'rule replication.trailing, documented'* ]]
+  run "$PGW" dump --reference "$f"
+  [ "$status" -eq 0 ]
+  [[ $output == *'warning: '*'rule replication.trailing, documented'* ]]
+}

@@ -5,22 +5,8 @@
  * follow worker.c's apply_handle_stream_*; relation checks its
  * logicalrep_rel_open.
  */
-#include <stdlib.h>
-
+#include "pgw_internal.h"
 #include "pgw_repl.h"
-
-static void *def_malloc(size_t n, void *u) {
-  (void)u;
-  return malloc(n);
-}
-static void *def_realloc(void *p, size_t n, void *u) {
-  (void)u;
-  return realloc(p, n);
-}
-static void def_free(void *p, void *u) {
-  (void)u;
-  free(p);
-}
 
 int pgw_lrep_stream_init(pgw_lrep_stream *s, int version, size_t max_relations,
                          const pgw_allocator *alloc) {
@@ -28,10 +14,7 @@ int pgw_lrep_stream_init(pgw_lrep_stream *s, int version, size_t max_relations,
       version > PGW_LREP_VERSION_MAX || max_relations > ((size_t)1 << 24))
     return PGW_ERR_INVALID_ARGUMENT;
   memset(s, 0, sizeof *s);
-  if (alloc)
-    s->alloc = *alloc;
-  else
-    s->alloc = (pgw_allocator){def_malloc, def_realloc, def_free, NULL};
+  pgw__allocator_init(&s->alloc, alloc);
   s->version = version;
   s->limit = max_relations ? max_relations : PGW_LREP_DEFAULT_RELATIONS;
   size_t n = 16;

@@ -57,6 +57,20 @@ static inline int pgw_repl_finish(pgw_wr *w, int rc, size_t cap, size_t *len) {
   return w->len <= cap ? 0 : PGW_ERR_BUFFER_TOO_SMALL;
 }
 
+/* Append what enc writes for m to b: size query, reserve, encode. */
+static inline int pgw_repl_encode_into_buf(int (*enc)(const void *, uint8_t *,
+                                                      size_t, size_t *),
+                                           const void *m, pgw_buf *b) {
+  size_t need = 0;
+  if (b == NULL) return PGW_ERR_INVALID_ARGUMENT;
+  int rc = enc(m, NULL, 0, &need);
+  if (rc != 0 && rc != PGW_ERR_BUFFER_TOO_SMALL) return rc;
+  if (pgw_buf_reserve(b, need) != 0) return PGW_ERR_NOMEM;
+  rc = enc(m, b->data + b->len, b->cap - b->len, &need);
+  if (rc == 0) b->len += need;
+  return rc;
+}
+
 const char *pgw__repl_strerror(int status);
 
 /* pgoutput decoding with a mode: a check of a rule the mode does not

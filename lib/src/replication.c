@@ -247,15 +247,12 @@ int pgw_repl_encode(const pgw_repl_msg *m, uint8_t *buf, size_t cap,
   return pgw_repl_finish(&w, rc, cap, len);
 }
 
+static int encode_any(const void *m, uint8_t *buf, size_t cap, size_t *len) {
+  return pgw_repl_encode((const pgw_repl_msg *)m, buf, cap, len);
+}
+
 int pgw_repl_encode_buf(const pgw_repl_msg *m, pgw_buf *b) {
-  size_t need = 0;
-  if (b == NULL) return PGW_ERR_INVALID_ARGUMENT;
-  int rc = pgw_repl_encode(m, NULL, 0, &need);
-  if (rc != 0 && rc != PGW_ERR_BUFFER_TOO_SMALL) return rc;
-  if (pgw_buf_reserve(b, need) != 0) return PGW_ERR_NOMEM;
-  rc = pgw_repl_encode(m, b->data + b->len, b->cap - b->len, &need);
-  if (rc == 0) b->len += need;
-  return rc;
+  return pgw_repl_encode_into_buf(encode_any, m, b);
 }
 
 const char *pgw__repl_strerror(int status) {
