@@ -1356,6 +1356,16 @@ static void row_description_out_of_turn(pgw_state *s, const pgw_message *m) {
   }
 }
 
+/* A CopyOutResponse let through out of turn in a simple query: libpq
+ * enters COPY OUT (a new result), so what follows is read as copy data. */
+static void copy_out_out_of_turn(pgw_state *s) {
+  if (!s->q_len || q_front(s) != IT_QUERY || s->bctx == B_RFQ ||
+      s->bctx == B_COPY_IN || s->bctx >= B_COPY_BOTH)
+    return;
+  s->bctx = B_COPY_OUT;
+  refresh(s);
+}
+
 /* Kinds pqParseInput3 refuses in any busy state ("unexpected response
  * from server"), so also after a FATAL ErrorResponse, where libpq goes on
  * parsing the rest (backend.nothing-after-end is documented). */
@@ -1391,6 +1401,9 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
   if (tok == PGW_MSG_ROW_DESCRIPTION &&
       (!m->malformed || pgw__body_complete(m->kind, m->malformed)))
     row_description_out_of_turn(s, m);
+  if (tok == PGW_MSG_COPY_OUT_RESPONSE &&
+      (!m->malformed || pgw__body_complete(m->kind, m->malformed)))
+    copy_out_out_of_turn(s);
   if (tok == PGW_MSG_PARAMETER_DESCRIPTION && !m->malformed) rows_lost(s);
   if (tok == PGW_MSG_READY_FOR_QUERY)
     lenient_rfq(s, m);
