@@ -378,7 +378,40 @@ static void test_readers(void) {
   CHECK_EQ_INT(pgw_str_list_has(&ml, "SCRAM"), 0);
 }
 
+/* NULL for a list or a string means empty; the encoder still refuses
+ * what the protocol does not allow empty (a StartupMessage without user,
+ * AuthenticationSASL without a mechanism). */
+static void test_null_arguments(void) {
+  pgw_message m;
+  uint8_t out[256];
+  size_t len;
+  pgw_msg_startup(&m, 0x00030000, NULL);
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len),
+               PGW_ERR_MISSING_FIELD);
+  pgw_msg_bind(&m, NULL, NULL, NULL, NULL, NULL);
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  CHECK_EQ_INT(len, 13); /* 'B', length, two NULs, three zero counts */
+  pgw_msg_function_call(&m, 1598, NULL, NULL, 0);
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  pgw_msg_sasl_initial_response(&m, "SCRAM-SHA-256", NULL, 0);
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  pgw_msg_auth_sasl(&m, NULL);
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len),
+               PGW_ERR_BAD_COUNT);
+  pgw_msg_negotiate_protocol_version(&m, 0x00030000, NULL);
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  pgw_msg_row_description(&m, NULL);
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  pgw_msg_data_row(&m, NULL);
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  CHECK_EQ_INT(len, 7);
+  pgw_msg_query(&m, NULL);
+  CHECK_EQ_INT(pgw_message_encode(&m, out, sizeof out, &len), 0);
+  CHECK_EQ_INT(len, 6);
+}
+
 int main(void) {
+  test_null_arguments();
   test_startup_and_auth();
   test_sasl();
   test_simple_query();

@@ -141,8 +141,70 @@ static void test_trailing_rules(void) {
   }
 }
 
+/* The encoders' edges on every fixture: a buffer one byte short (the size
+ * needed still told), no length pointer, the growable buffer. */
+static void test_encode_edges(void) {
+  for (size_t i = 0; i < NFIX; i++) {
+    const repl_fixture *f = &repl_fixtures[i];
+    size_t n = load(f), len = 0;
+    pgw_error e;
+    pgw_buf b;
+    pgw_buf_init(&b, NULL);
+    if (f->ctx == 2) {
+      pgw_lrep_msg m;
+      if (pgw_lrep_decode(buf, n, f->version, f->in_stream, &m, &e)) continue;
+      CHECK_EQ_INT(pgw_lrep_encode(&m, enc, n - 1, &len),
+                   PGW_ERR_BUFFER_TOO_SMALL);
+      CHECK_EQ_INT(len, n);
+      CHECK_EQ_INT(pgw_lrep_encode(&m, enc, sizeof enc, NULL), 0);
+      CHECK_EQ_INT(pgw_lrep_encode_buf(&m, &b), 0);
+    } else {
+      pgw_repl_msg m;
+      if (pgw_repl_decode(f->ctx ? PGW_REPL_BASE_BACKUP : PGW_REPL_STREAMING,
+                          f->dir ? PGW_BACKEND : PGW_FRONTEND, buf, n, &m, &e))
+        continue;
+      CHECK_EQ_INT(pgw_repl_encode(&m, enc, n - 1, &len),
+                   PGW_ERR_BUFFER_TOO_SMALL);
+      CHECK_EQ_INT(len, n);
+      CHECK_EQ_INT(pgw_repl_encode(&m, enc, sizeof enc, NULL), 0);
+      CHECK_EQ_INT(pgw_repl_encode_buf(&m, &b), 0);
+    }
+    CHECK_EQ_INT(b.len, n);
+    CHECK(memcmp(b.data, buf, n) == 0);
+    pgw_buf_free(&b);
+  }
+}
+
+/* Built messages: a negative timestamp round-trips, an unknown kind and a
+ * NUL inside a string are refused, the growable buffer refuses NULL. */
+static void test_built(void) {
+  pgw_repl_msg m, back;
+  pgw_error e;
+  size_t len = 0;
+  memset(&m, 0, sizeof m);
+  m.kind = PGW_REPL_PRIMARY_KEEPALIVE;
+  m.u.keepalive.wal_end = 0x1234;
+  m.u.keepalive.send_time = -5;
+  CHECK_EQ_INT(pgw_repl_encode(&m, enc, sizeof enc, &len), 0);
+  CHECK_EQ_INT(
+      pgw_repl_decode(PGW_REPL_STREAMING, PGW_BACKEND, enc, len, &back, &e), 0);
+  CHECK(back.u.keepalive.send_time == -5);
+  m.kind = PGW_REPL_UNKNOWN;
+  CHECK_EQ_INT(pgw_repl_encode(&m, enc, sizeof enc, &len),
+               PGW_ERR_INVALID_ARGUMENT);
+  memset(&m, 0, sizeof m);
+  m.kind = PGW_REPL_BACKUP_NEW_ARCHIVE;
+  m.u.new_archive.name.ptr = "a\0b";
+  m.u.new_archive.name.len = 3;
+  m.u.new_archive.location = PGW_STR("");
+  CHECK_EQ_INT(pgw_repl_encode(&m, enc, sizeof enc, &len), PGW_ERR_BAD_VALUE);
+  CHECK_EQ_INT(pgw_repl_encode_buf(&m, NULL), PGW_ERR_INVALID_ARGUMENT);
+}
+
 int main(void) {
   test_fixtures();
   test_trailing_rules();
+  test_encode_edges();
+  test_built();
   return pgw_test_done("replication");
 }
