@@ -436,8 +436,8 @@ static const rule_row rows[PGW__R_COUNT_ALL] = {
     "server while idle\"",
     "libpq 13-18 accept a second RowDescription or BackendKeyData, "
     "ReadyForQuery before CommandComplete, Parse/Bind/CloseComplete, NoData, "
-    "ParameterDescription or CopyData/CopyDone out of turn, and discard "
-    "RowDescription and DataRow after an ErrorResponse of a simple query.",
+    "ParameterDescription or CopyData/CopyDone out of turn (a "
+    "RowDescription after an ErrorResponse starts a new result).",
     NONE, NONE, 0),
   RULE(PGW__R_SASL_MECHANISM, "SASLInitialResponse.mechanism-offered", REF,
     "SASLInitialResponse names a mechanism AuthenticationSASL offered.",

@@ -1244,6 +1244,15 @@ static void track_rows(pgw_state *s, const pgw_message *m, uint8_t ctx,
     if (s->rows_lost) s->row_cols = ROWS_LOST;
     break;
   case PGW_MSG_READY_FOR_QUERY: s->rows_lost = 0; break;
+  case PGW_MSG_ERROR_RESPONSE:
+    /* once the application took the error result libpq has no result for
+     * rows: in a simple query until a new RowDescription; in extended
+     * query libpq 14+ also advance the command queue, so until
+     * ReadyForQuery */
+    if (s->q_len && q_front(s) == IT_QUERY) s->row_cols = ROWS_LOST;
+    if (s->q_len && q_front(s) != IT_QUERY && q_front(s) != IT_FUNCTION_CALL)
+      s->rows_lost = 1;
+    break;
   default: break;
   }
 }
@@ -1273,9 +1282,7 @@ static int frontend_unread(pgw_state *s, const pgw_message *m, int tok,
  * and drops anything with a notice when idle; measured by
  * conformance/diff). While a request is pending, Authentication,
  * NegotiateProtocolVersion, FunctionCallResponse, PortalSuspended and a
- * DataRow without its RowDescription are refused; after an ErrorResponse
- * in a simple query libpq discards RowDescription and DataRow until
- * ReadyForQuery. */
+ * DataRow without its RowDescription are refused. */
 static int libpq_tolerates(const pgw_state *s, int tok) {
   /* a second BackendKeyData during the startup overwrites the first */
   if (tok == PGW_MSG_BACKEND_KEY_DATA && s->phase == PGW_PHASE_INITIALIZATION)
@@ -1285,8 +1292,6 @@ static int libpq_tolerates(const pgw_state *s, int tok) {
   /* pqFunctionCall3 has its own loop and refuses the rest ("protocol
    * error: no function result") */
   if (q_front(s) == IT_FUNCTION_CALL) return 0;
-  if (tok == PGW_MSG_DATA_ROW)
-    return q_front(s) == IT_QUERY && s->bctx == B_RFQ;
   switch (tok) {
   case PGW_MSG_PARAMETER_DESCRIPTION: /* a result of its own: rows_lost() */
   case PGW_MSG_PARSE_COMPLETE:
@@ -1341,12 +1346,11 @@ static void rows_lost(pgw_state *s) {
 }
 
 /* A RowDescription let through out of turn: libpq takes it as a new
- * result in a simple query (leaving COPY OUT, or after the client ended
- * COPY IN), and its rows follow; after an ErrorResponse it discards it;
- * in extended query the rows that follow are lost to it. */
+ * result in a simple query (leaving COPY OUT, after the client ended COPY
+ * IN, or after the application took an error result), and its rows
+ * follow; in extended query the rows that follow are lost to it. */
 static void row_description_out_of_turn(pgw_state *s, const pgw_message *m) {
   int simple = s->q_len && q_front(s) == IT_QUERY;
-  if (simple && s->bctx == B_RFQ) return;
   s->row_cols =
       simple ? (int32_t)m->body.row_description.columns.count : ROWS_LOST;
   s->unnamed_cols = simple ? s->unnamed_cols : ROWS_LOST;
@@ -1389,7 +1393,11 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
   else if (dir == PGW_FRONTEND)
     rule = closed ? PGW__R_FE_AFTER_END : PGW__R_FE_ORDER;
   else if (closed)
-    rule = libpq_never_busy(m->kind) ? PGW__R_BE_ORDER : PGW__R_BE_AFTER_END;
+    rule = libpq_never_busy(m->kind) ||
+                   (m->kind == PGW_MSG_DATA_ROW &&
+                    (s->rows_lost || s->row_cols == ROWS_LOST))
+               ? PGW__R_BE_ORDER
+               : PGW__R_BE_AFTER_END;
   else
     rule =
         libpq_tolerates(s, tok) ? PGW__R_BE_ORDER_TOLERATED : PGW__R_BE_ORDER;
