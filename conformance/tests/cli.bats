@@ -321,7 +321,7 @@ msgline() {
   [ "$status" -eq 2 ]
   run "$PGW" dump "$SESS/psql-md5-login.pgs" --format=xml
   [ "$status" -eq 2 ]
-  for v in 16 14 '' 015 15x 1.5; do
+  for v in 13 19 '' 015 15x 1.5; do
     run "$PGW" dump "$SESS/psql-md5-login.pgs" --format=pqtrace "--libpq=$v"
     [ "$status" -eq 2 ]
     [[ $output == *"unknown libpq version"* ]]
