@@ -18,11 +18,10 @@ static const struct command_usage {
   const char *name;
   const char *lines;
 } usages[] = {
-    {"dump",
-     "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace [--libpq=18|15]]"
-     "\n"
-     "           [--roundtrip] [--reference | --lenient]"
-     " [--server-protocol=3.0|3.2]\n"},
+    {"dump", "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace"
+             " [--libpq=14..18]]\n"
+             "           [--roundtrip] [--reference | --lenient]"
+             " [--server-protocol=3.0|3.2]\n"},
     {"rules", "  pgw rules [--markdown]\n"},
     {"record", "  pgw record [--listen ADDR] --upstream ADDR -o FILE.pgs"
                " [--note TEXT] [--once]\n"
@@ -104,7 +103,7 @@ static int cmd_dump(int argc, char **argv) {
       size_t n = strspn(v, "0123456789");
       if (n == 0 || n > 4 || v[n] != '\0' || v[0] == '0' ||
           !cli_pqtrace_known(atoi(v)))
-        return bad("unknown libpq version (15 or 18)", v);
+        return bad("unknown libpq version (14 to 18)", v);
       o.libpq = atoi(v);
     } else if (strncmp(a, "--format=", 9) == 0)
       return bad("unknown format", a + 9);

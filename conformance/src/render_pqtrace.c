@@ -2,7 +2,8 @@
  * render_pqtrace.c - what libpq's PQtrace() prints for a message with the
  * flags PQTRACE_SUPPRESS_TIMESTAMPS | PQTRACE_REGRESS_MODE, rendered from
  * the decoded message (not from raw bytes). Two libpq formats: 18 (the
- * default) and 15.
+ * default) and 15, which libpq 14, 16 and 17 share (libpq 13's PQtrace
+ * predates the message format and is not rendered).
  *
  * The format (libpq's src/interfaces/libpq/fe-trace.c): "F" or "B", TAB,
  * the length word (for startup packets the packet length; for the one-byte
@@ -217,9 +218,11 @@ typedef struct pqtrace_scope {
   unsigned char function_call_ready;
 } pqtrace_scope;
 
+/* libpq 14, 16 and 17 trace what 15 traces: checked against their own
+ * traces of the conformance scenarios against PostgreSQL 18. */
 static const pqtrace_scope scopes[] = {
-    {15, 0, 0, 0, 0},
-    {18, 1, 1, 1, 1},
+    {14, 0, 0, 0, 0}, {15, 0, 0, 0, 0}, {16, 0, 0, 0, 0},
+    {17, 0, 0, 0, 0}, {18, 1, 1, 1, 1},
 };
 
 static const pqtrace_scope *scope_of(int libpq) {

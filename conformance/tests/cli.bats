@@ -179,6 +179,30 @@ msgline() {
   [ "$status" -ne 0 ]
 }
 
+@test "dump --format=pqtrace --libpq=14|16|17 through pqtrace15.sed equals that libpq's own traces" {
+  # libpq 14, 16 and 17 trace what 15 traces, with the same wrong lines
+  # (conformance/README.md, "Versions"); their traces were recorded with
+  # each libpq against PostgreSQL 18
+  for l in 14 16 17; do
+    n=0
+    for tr in "$REPO"/conformance/sessions/pg*/*-libpq$l.trace; do
+      "$PGW" dump --format=pqtrace --libpq=$l "${tr%.trace}.pgs" |
+        sed -E -f "$REPO/conformance/pqtrace15.sed" >"$BATS_TEST_TMPDIR/t"
+      cmp "$tr" "$BATS_TEST_TMPDIR/t"
+      n=$((n + 1))
+    done
+    [ "$n" -ge 30 ]
+  done
+  # and differ from libpq 18's format (the startup packet line at least)
+  run cmp -s "$SESS/../pg18/simple_multi-libpq17.trace" \
+    <("$PGW" dump --format=pqtrace "$SESS/../pg18/simple_multi-libpq17.pgs")
+  [ "$status" -ne 0 ]
+  # libpq 13's PQtrace predates the message format: no --libpq=13
+  run "$PGW" dump --format=pqtrace --libpq=13 "$SESS/../pg18/simple_multi-libpq17.pgs"
+  [ "$status" -eq 2 ]
+  [[ $output == *"unknown libpq version (14 to 18)"* ]]
+}
+
 @test "dump --roundtrip: every recorded session re-encodes byte for byte" {
   n=0
   for f in "$REPO"/conformance/sessions/*/*.pgs; do
@@ -297,7 +321,7 @@ msgline() {
   [ "$status" -eq 2 ]
   run "$PGW" dump "$SESS/psql-md5-login.pgs" --format=xml
   [ "$status" -eq 2 ]
-  for v in 16 14 '' 015 15x 1.5; do
+  for v in 13 19 '' 015 15x 1.5; do
     run "$PGW" dump "$SESS/psql-md5-login.pgs" --format=pqtrace "--libpq=$v"
     [ "$status" -eq 2 ]
     [[ $output == *"unknown libpq version"* ]]

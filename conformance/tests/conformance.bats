@@ -81,3 +81,31 @@ scratch() {
   grep -qE '^FAIL client +pg18/raw_portal_suspended: stdout \(exit 0\) differs' <<<"$output"
   grep -qF "expected 'DataRow \"3\" \"row three\"'" <<<"$output"
 }
+
+@test "older libpqs against PostgreSQL 18: 17 passes every check (pqtrace through the 15 filter), 13 skips pqtrace" {
+  run bash "$REPO/conformance/run" check '^pg18/(auth_ok-scram-libpq17|copy_in-libpq13)$'
+  echo "$output"
+  [ "$status" -eq 0 ]
+  for c in roundtrip phases server client pqtrace; do
+    grep -qE "^PASS $c +pg18/auth_ok-scram-libpq17\$" <<<"$output"
+  done
+  for c in roundtrip phases server client; do
+    grep -qE "^PASS $c +pg18/copy_in-libpq13\$" <<<"$output"
+  done
+  grep -qE '^SKIP pqtrace +pg18/copy_in-libpq13: libpq 13: PQtrace predates the message format' <<<"$output"
+  [ "${lines[-1]}" = "9 passed, 0 failed" ]
+}
+
+@test "a libpq 17 trace differing from pgw's --libpq=17 line fails the pqtrace check" {
+  local d=$BATS_TEST_TMPDIR/conf n=auth_ok-scram-libpq17
+  mkdir -p "$d/sessions/pg18" "$d/expected/pg18"
+  cp "$REPO/conformance/sessions/pg18/$n".* "$d/sessions/pg18/"
+  cp "$REPO/conformance/expected/pg18/$n".* "$d/expected/pg18/"
+  export PGW_CONF_SESSIONS=$d/sessions PGW_CONF_EXPECTED=$d/expected
+  # libpq 17 prints the startup packet as "Unknown message": make it right
+  sed -i '1s/Unknown message: length is \([0-9]*\)/StartupMessage/' "$d/sessions/pg18/$n.trace"
+  run bash "$REPO/conformance/run" check "^pg18/$n\$"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  grep -qE "^FAIL pqtrace +pg18/$n: pgw dump --format=pqtrace --libpq=17 \| sed -E -f conformance/pqtrace15.sed differs" <<<"$output"
+}
