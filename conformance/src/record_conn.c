@@ -172,7 +172,7 @@ static int pump_read(rec_conn *c, pgw_dir dir, long now_ms) {
     int t = rec_tls_client_opens_tls(c);
     if (t != 0) return t > 0 ? rec_tls_begin(c, 1, now_ms) : -1;
   }
-  n = rec_io_read(c, dir, from->buf, REC_BUF);
+  n = rec_io_read(c, (int)dir, from->buf, REC_BUF);
   if (n > 0) {
     from->len = (size_t)n;
     from->pos = 0;
