@@ -108,7 +108,7 @@ tls_args() { echo --tls-cert "$T/server.crt" --tls-key "$T/server.key"; }
   [[ $output == *StartupMessage* ]]
 }
 
-@test "record --tls-cert with another certificate: channel_binding=require fails (tls-server-end-point differs), prefer works" {
+@test "record --tls-cert with another certificate: channel_binding=require fails (tls-server-end-point differs), disable works" {
   openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
     -keyout "$W/k.pem" -out "$W/c.pem" >/dev/null 2>&1
   start_rec "$W/rec.log" -o "$W/s.pgs" --tls-cert "$W/c.pem" --tls-key "$W/k.pem"
