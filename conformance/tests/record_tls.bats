@@ -136,3 +136,21 @@ tls_args() { echo --tls-cert "$T/server.crt" --tls-key "$T/server.key"; }
   [ "$status" -eq 1 ]
   [[ $output == *"cannot load the certificate"* ]]
 }
+
+@test "record --tls-cert: a client stalled in its TLS handshake holds up no other connection" {
+  "$PGW" record --upstream "127.0.0.1:$PGW_PG_PORT" -o "$W/s.pgs" $(tls_args) 2>"$W/rec.log" &
+  rp=$!
+  for _ in $(seq 100); do grep -q 'listening on' "$W/rec.log" && break; sleep 0.05; done
+  RPORT=$(sed -n 's/^pgw record: listening on [^,]*:\([0-9]*\),.*/\1/p' "$W/rec.log")
+  # SSLRequest, read the server's 'S', then never send a ClientHello
+  exec 7<>"/dev/tcp/127.0.0.1/$RPORT"
+  printf '\x00\x00\x00\x08\x04\xd2\x16\x2f' >&7
+  [ "$(timeout 5 head -c1 <&7)" = S ]
+  run q "sslmode=require"
+  [ "$status" -eq 0 ]; [ "$output" = 42 ]
+  exec 7>&-
+  kill -TERM "$rp"; timeout 10 tail --pid="$rp" -f /dev/null; rp=
+  run "$PGW" certify session "$W/s-2.pgs"
+  [[ $output == PASS* ]]
+  grep -q '^@ tls on' "$W/s.pgs"
+}
