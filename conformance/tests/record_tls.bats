@@ -154,3 +154,26 @@ tls_args() { echo --tls-cert "$T/server.crt" --tls-key "$T/server.key"; }
   [[ $output == PASS* ]]
   grep -q '^@ tls on' "$W/s.pgs"
 }
+
+@test "replay --to-server of TLS sessions: SSLRequest or direct SSL, SCRAM-SHA-256-PLUS recomputed for this server's certificate" {
+  local f D=$REPO/conformance/sessions/pg18/tls
+  # recorded against other scripts/pg servers: other certificates
+  for f in record-psql-scram-plus record-psql-direct simple_query_select-one direct-simple_query_select-one; do
+    PGPASSWORD=sslpass run timeout 20 "$PGW" replay --to-server "127.0.0.1:$PGW_PG_PORT" "$D/$f.pgs"
+    echo "$f: $output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"messages ok"* ]]
+  done
+  # a session recorded here just now, through the recorder
+  start_rec "$W/rec.log" -o "$W/s.pgs" $(tls_args)
+  run q "sslmode=require channel_binding=require"
+  [ "$status" -eq 0 ]
+  finish "$W/s.pgs"
+  PGPASSWORD=sslpass run timeout 20 "$PGW" replay --to-server "127.0.0.1:$PGW_PG_PORT" "$W/s.pgs"
+  [ "$status" -eq 0 ]
+  PGPASSWORD=wrong run timeout 20 "$PGW" replay --to-server "127.0.0.1:$PGW_PG_PORT" "$W/s.pgs"
+  [ "$status" -ne 0 ]
+  run timeout 5 "$PGW" replay --to-client 127.0.0.1:0 "$W/s.pgs"
+  [ "$status" -eq 2 ]
+  [[ $output == *"replayed --to-server only"* ]]
+}
