@@ -28,7 +28,9 @@ static const struct command_usage {
                "             [--max-connections N] [--connect-timeout SECONDS]"
                " [--flush-ms MS]\n"
                "             [--allow-remote]  (ADDR: HOST:PORT, [IPv6]:PORT,"
-               " unix:/dir/.s.PGSQL.PORT)\n"},
+               " unix:/dir/.s.PGSQL.PORT)\n"
+               "             [--tls-cert FILE --tls-key FILE"
+               " [--upstream-ca FILE]]\n"},
     {"replay",
      "  pgw replay (--to-server HOST:PORT | --to-client ADDR:PORT) FILE.pgs\n"
      "             [--password PW] [--cancel-of MAIN.pgs] [--no-cancel]"
@@ -140,6 +142,12 @@ static int cmd_record(int argc, char **argv) {
       o.once = 1;
     else if (strcmp(argv[i], "--allow-remote") == 0)
       o.allow_remote = 1;
+    else if ((v = cli_optval(argc, argv, &i, "--tls-cert")))
+      o.tls_cert = v;
+    else if ((v = cli_optval(argc, argv, &i, "--tls-key")))
+      o.tls_key = v;
+    else if ((v = cli_optval(argc, argv, &i, "--upstream-ca")))
+      o.upstream_ca = v;
     else if ((v = cli_optval(argc, argv, &i, "--max-connections")))
       o.max_connections = atoi(v) > 0 ? atoi(v) : -1;
     else if ((v = cli_optval(argc, argv, &i, "--connect-timeout")))
@@ -151,6 +159,11 @@ static int cmd_record(int argc, char **argv) {
   }
   if (!o.upstream || !o.output)
     return bad("record needs --upstream and -o", NULL);
+  if ((o.tls_cert != NULL) != (o.tls_key != NULL) ||
+      (o.upstream_ca && !o.tls_cert))
+    return bad("--tls-cert and --tls-key go together (--upstream-ca with "
+               "them)",
+               NULL);
   if (o.max_connections < 0 || o.connect_timeout_ms < 0 || o.flush_ms < -1)
     return bad("bad --max-connections, --connect-timeout or --flush-ms", NULL);
   return cli_record(&o);

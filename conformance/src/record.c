@@ -30,6 +30,8 @@
 #include "record_conn.h"
 #include "record_poll.h"
 #include "record_reject.h"
+#include "record_tls.h"
+#include "tls_ctx.h"
 
 #define DEFAULT_MAX_CONNECTIONS 500
 #define REJECT_SLOTS 32 /* clients being told there is no slot */
@@ -51,6 +53,8 @@ typedef struct recorder {
   int accepted, next_number, status;
   long flush_ms, connect_ms;
   rec_poller poll; /* tag 0: the listener; 1 + 2 * slot + side */
+  rec_tls_cfg tls; /* --tls-cert: tls.server set */
+  char tls_host[128];
 } recorder;
 
 static volatile sig_atomic_t stop_requested;
@@ -181,6 +185,7 @@ static int start_upstream(recorder *r, rec_conn *c, int cfd, long now) {
     return -1;
   }
   r->active++;
+  if (r->tls.server) c->tls_cfg = &r->tls;
   if (!connecting && rec_conn_open_file(c, r->o->output, &r->next_number,
                                         r->o->note, now) != 0) {
     r->active--;
@@ -286,11 +291,9 @@ static void watch(recorder *r, const rec_conn *c, long now, int *timeout) {
     ev[1] = POLLOUT;
     due = c->deadline_ms - now;
   } else {
-    for (d = 0; d < 2; d++) {
-      if (!c->s[d].eof && !REC_PENDING(c, d)) ev[d] |= POLLIN;
-      if (REC_PENDING(c, !d)) ev[d] |= POLLOUT;
-    }
-    due = rec_file_due(&c->file, now, r->flush_ms);
+    int ready = 0;
+    rec_tls_events(c, ev, &ready);
+    due = ready ? 0 : rec_file_due(&c->file, now, r->flush_ms);
   }
   for (d = 0; d < 2; d++)
     rec_poller_set(&r->poll, tag + d, c->s[d].fd, ev[d]);
@@ -321,6 +324,32 @@ static void run(recorder *r) {
   }
 }
 
+/* --tls-cert: the contexts, and the upstream host name to verify. */
+static int setup_tls(recorder *r, const cli_record_opts *o) {
+  char err[400];
+  const char *h = o->upstream, *end = strrchr(h, ':');
+  if (!o->tls_cert) return 0;
+  if (family_of(&r->up) == AF_UNIX) {
+    fprintf(stderr, "pgw record: --tls-cert needs a TCP --upstream "
+                    "(PostgreSQL has no TLS on unix sockets)\n");
+    return 2;
+  }
+  if (h[0] == '[') h++, end = strchr(h, ']');
+  if (end && (size_t)(end - h) < sizeof r->tls_host) {
+    memcpy(r->tls_host, h, (size_t)(end - h));
+    r->tls_host[end - h] = '\0';
+    r->tls.host = r->tls_host;
+  }
+  r->tls.server = cli_tls_ctx_server(o->tls_cert, o->tls_key, err, sizeof err);
+  if (r->tls.server)
+    r->tls.client = cli_tls_ctx_client(o->upstream_ca, err, sizeof err);
+  if (!r->tls.server || !r->tls.client) {
+    fprintf(stderr, "pgw record: %s\n", err);
+    return 1;
+  }
+  return 0;
+}
+
 static int setup(recorder *r, const cli_record_opts *o) {
   const char *listen_text = o->listen ? o->listen : "127.0.0.1:0";
   char buf[32];
@@ -344,6 +373,7 @@ static int setup(recorder *r, const cli_record_opts *o) {
             o->upstream);
     return 2;
   }
+  if ((remote = setup_tls(r, o)) != 0) return remote;
   remote = !cli_addr_is_local(&r->la);
   if (remote && !o->allow_remote) {
     fprintf(stderr,
@@ -398,5 +428,7 @@ int cli_record(const cli_record_opts *o) {
   if (r.unix_path) unlink(r.unix_path);
   free(r.conns);
   rec_poller_free(&r.poll);
+  cli_tls_ctx_free((cli_tls_ctx *)r.tls.server);
+  cli_tls_ctx_free((cli_tls_ctx *)r.tls.client);
   return rc;
 }

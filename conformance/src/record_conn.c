@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "record_tls.h"
+#include "tls.h"
 
 #define SNIFF_MAX 65536
 
@@ -78,7 +80,11 @@ static void sniff(rec_conn *c, pgw_dir dir, const uint8_t *data, size_t len) {
   while (c->sniffing &&
          (rc = pgw_observer_next(&c->watch, dir, &m)) == PGW_OK) {
     sniff_message(c, dir, &m);
-    if (pgw_observer_phase(&c->watch) == PGW_PHASE_TLS_HANDSHAKE)
+    if (pgw_observer_phase(&c->watch) == PGW_PHASE_TLS_HANDSHAKE &&
+        c->tls_cfg && m.kind == PGW_MSG_SSL_RESPONSE) {
+      c->tls_pending_start = 1; /* 'S': terminate once it is sent */
+      c->sniffing = 0;
+    } else if (pgw_observer_phase(&c->watch) == PGW_PHASE_TLS_HANDSHAKE)
       tls_switch(c,
                  "the connection switched to TLS here; the encrypted "
                  "bytes that followed are not recorded",
@@ -100,7 +106,7 @@ static void record_chunk(rec_conn *c, pgw_dir dir, const uint8_t *data,
   /* Direct SSL is seen on the first bytes: check before keeping them. */
   if (c->sniffing) sniff(c, dir, data, len);
   /* the chunk holding an 'S' answer is kept, a TLS ClientHello is not */
-  if (was_recording && !c->direct_ssl)
+  if (was_recording && (!c->direct_ssl || c->tls == REC_TLS_ON))
     rec_file_chunk(&c->file, dir, data, len, now_ms);
   if (c->meta_key) {
     rec_file_meta(&c->file, c->meta_key, c->meta_value, now_ms);
@@ -109,6 +115,10 @@ static void record_chunk(rec_conn *c, pgw_dir dir, const uint8_t *data,
   }
   if (was_recording && !c->recording)
     rec_file_comment(&c->file, c->tls_note, now_ms);
+  if (c->tls_pending_start == 1) {
+    rec_file_meta(&c->file, "tls", "on", now_ms);
+    c->tls_pending_start = 2;
+  }
 }
 
 int rec_conn_start(rec_conn *c, int client, int upstream, int connecting,
@@ -156,15 +166,39 @@ int rec_conn_open_file(rec_conn *c, const char *base, int *next_number,
 /* Read from side dir if it has nothing waiting: 0, or -1 when over. */
 static int pump_read(rec_conn *c, pgw_dir dir, long now_ms) {
   rec_side *from = &c->s[dir];
-  ssize_t n = read(from->fd, from->buf, REC_BUF);
+  ssize_t n;
+  if (dir == PGW_FRONTEND && c->tls_cfg && c->tls == REC_TLS_NONE &&
+      c->client_bytes == 0) {
+    int t = rec_tls_client_opens_tls(c);
+    if (t != 0) return t > 0 ? rec_tls_begin(c, 1, now_ms) : -1;
+  }
+  n = rec_io_read(c, (int)dir, from->buf, REC_BUF);
   if (n > 0) {
     from->len = (size_t)n;
     from->pos = 0;
+    if (dir == PGW_FRONTEND) c->client_bytes += (size_t)n;
     if (c->file.fd >= 0) record_chunk(c, dir, from->buf, (size_t)n, now_ms);
   } else if (n == 0) {
     from->eof = 1;
-  } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+  } else if (n == -1) {
     return -1;
+  }
+  return 0;
+}
+
+/* Write what side dir read to its peer; the 'S' answer once sent starts
+ * the handshakes. 0, or -1 when over. */
+static int pump_write(rec_conn *c, pgw_dir dir, long now_ms) {
+  rec_side *from = &c->s[dir];
+  ssize_t n =
+      rec_io_write(c, !dir, from->buf + from->pos, from->len - from->pos);
+  if (n > 0)
+    from->pos += (size_t)n;
+  else if (n == -1)
+    return -1;
+  if (dir == PGW_BACKEND && c->tls_pending_start == 2 && !REC_PENDING(c, dir)) {
+    c->tls_pending_start = 0;
+    return rec_tls_begin(c, 0, now_ms);
   }
   return 0;
 }
@@ -172,22 +206,23 @@ static int pump_read(rec_conn *c, pgw_dir dir, long now_ms) {
 int rec_conn_pump(rec_conn *c, pgw_dir dir, short rev_from, short rev_to,
                   long now_ms) {
   rec_side *from = &c->s[dir];
-  int to_fd = c->s[!dir].fd, wrote = 0;
+  int wrote = 0;
+  short rin = POLLIN | POLLHUP | POLLERR, rout = POLLOUT | POLLERR;
+  if (c->tls == REC_TLS_HANDSHAKE)
+    return dir == PGW_FRONTEND ? rec_tls_handshake(c, now_ms) : 0;
+  if (from->tls) rin |= POLLOUT; /* a TLS read may wait to write */
+  if (c->s[!dir].tls) rout |= POLLIN | POLLHUP;
   if (!REC_PENDING(c, dir) && !from->eof &&
-      (rev_from & (POLLIN | POLLHUP | POLLERR))) {
+      ((rev_from & rin) || (from->tls && cli_tls_pending(from->tls)))) {
     if (pump_read(c, dir, now_ms) != 0) return -1;
     wrote = 1; /* try the write at once: the peer is usually ready */
   }
-  if (REC_PENDING(c, dir) && (wrote || (rev_to & (POLLOUT | POLLERR)))) {
-    ssize_t n =
-        send(to_fd, from->buf + from->pos, from->len - from->pos, MSG_NOSIGNAL);
-    if (n > 0)
-      from->pos += (size_t)n;
-    else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-      return -1;
-  }
+  if (c->tls == REC_TLS_HANDSHAKE) return 0;
+  if (REC_PENDING(c, dir) && (wrote || (rev_to & rout)) &&
+      pump_write(c, dir, now_ms) != 0)
+    return -1;
   if (from->eof && !from->shut && !REC_PENDING(c, dir)) {
-    shutdown(to_fd, SHUT_WR);
+    rec_io_shut(c, !dir);
     from->shut = 1;
   }
   return 0;
@@ -198,6 +233,7 @@ int rec_conn_end(rec_conn *c) {
   if (c->state == REC_FREE) return 0;
   if (c->file.fd >= 0) rc = rec_file_close(&c->file);
   for (i = 0; i < 2; i++) {
+    cli_tls_close(c->s[i].tls);
     if (c->s[i].fd >= 0) close(c->s[i].fd);
     free(c->s[i].buf);
   }

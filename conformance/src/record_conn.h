@@ -15,6 +15,23 @@
 /* Largest read(2), and so the largest chunk of a session line. */
 #define REC_BUF 65536
 
+struct cli_tls;
+struct cli_tls_ctx;
+
+/* --tls-cert: the contexts of both legs and the upstream's host name. */
+typedef struct rec_tls_cfg {
+  const struct cli_tls_ctx *server; /* the client leg: pgw is the server */
+  const struct cli_tls_ctx *client; /* the server leg */
+  const char *host;                 /* SNI / verified name; NULL none */
+} rec_tls_cfg;
+
+/* Terminating TLS (with a rec_tls_cfg). */
+typedef enum rec_tls_state {
+  REC_TLS_NONE,      /* clear bytes */
+  REC_TLS_HANDSHAKE, /* both handshakes under way: nothing forwarded */
+  REC_TLS_ON         /* decrypted bytes forwarded and recorded */
+} rec_tls_state;
+
 typedef enum rec_state {
   REC_FREE,       /* slot unused */
   REC_CONNECTING, /* upstream connect(2) in progress */
@@ -28,6 +45,10 @@ typedef struct rec_side {
   int shut;     /* the peer's write side was shut down after eof */
   uint8_t *buf; /* bytes read from fd, buf[pos..len) not yet written */
   size_t len, pos;
+  struct cli_tls *tls; /* TLS on fd once terminated; NULL clear */
+  short rwant;         /* TLS: the event a blocked read waits for */
+  short wwant;         /* TLS: the event a blocked write to fd waits for */
+  int done;            /* TLS: this leg's handshake finished */
 } rec_side;
 
 typedef struct rec_conn {
@@ -42,6 +63,10 @@ typedef struct rec_conn {
   int direct_ssl; /* the client opened with TLS */
   char *meta_key, *meta_value; /* learned, not yet written */
   const char *tls_note;
+  const rec_tls_cfg *tls_cfg; /* NULL: TLS is forwarded, not terminated */
+  rec_tls_state tls;
+  int tls_pending_start; /* the 'S' answer is on its way to the client */
+  size_t client_bytes;   /* read from the client so far */
 } rec_conn;
 
 /* Bytes of side d are waiting for the peer. */

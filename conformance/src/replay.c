@@ -244,6 +244,13 @@ int cli_replay(const cli_replay_opts *o) {
   pgw_buf_init(&r.na, NULL);
   pgw_buf_init(&r.nb, NULL);
   pgw_buf_init(&r.out, NULL);
+  if (status == 0 && r.rec.tls && !o->to_server) {
+    fprintf(stderr,
+            "pgw replay: %s: a TLS session is replayed --to-server "
+            "only (--to-client with a certificate is not done)\n",
+            r.rec.path);
+    status = 2;
+  }
   if (status == 0)
     status = o->to_server ? run_to_server(&r) : run_to_client(&r);
   replayer_free(&r);

@@ -10,6 +10,7 @@
 #include "net.h"
 #include "render.h"
 #include "replay_int.h"
+#include "tls.h"
 #include "util.h"
 
 void replay_show(const char *label, pgw_dir dir, pgw_phase phase,
@@ -167,7 +168,10 @@ int replay_send_chunk(replayer *r, const rchunk *ch,
   for (i = ch->first; i < ch->end; i++)
     if (send_one(r, i) != 0) return -1;
   /* a failed write shows in the next expected message */
-  if (r->out.len) cli_net_write(r->lv.fd, r->out.data, r->out.len);
+  if (r->out.len && r->lv.tls)
+    cli_tls_write(r->lv.tls, r->out.data, r->out.len);
+  else if (r->out.len)
+    cli_net_write(r->lv.fd, r->out.data, r->out.len);
   return 0;
 }
 

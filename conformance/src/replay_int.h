@@ -16,8 +16,10 @@
 enum { R_EOF = 100, R_TIMEOUT = 101, R_EXTRA = 102, R_IOERR = 103 };
 
 /* The live peer: a socket and a pgw_conn of pgw's role. */
+struct cli_tls;
 typedef struct live {
   int fd;
+  struct cli_tls *tls; /* TLS on fd (replaying a TLS session); NULL clear */
   pgw_conn conn;
   uint8_t buf[65536];
   int eof;
@@ -83,6 +85,16 @@ int replay_mismatch(replayer *r, const recording *rec, size_t i,
 /* An error that is not a mismatch of one message: fmt has one %s, for
  * detail. Returns -1. */
 int replay_fail(replayer *r, const char *fmt, const char *detail);
+
+/* replay_tls.c: TLS with the live server (--to-server). Handshake on l
+ * (direct: before anything; otherwise after the 'S', then
+ * pgw_conn_tls_established): 0 or -1 (reported). */
+int replay_tls_start(replayer *r, live *l, int direct);
+/* The recorded SCRAM c= attribute for the live connection: a
+ * tls-server-end-point binding gets the live server's certificate hash
+ * (base64 into out); other values are kept. 0, or -1. */
+int replay_tls_binding(const replayer *r, pgw_str c, char *out, size_t cap,
+                       pgw_str *live_c);
 /* Compare recorded message i of rec with live message m (both normalised
  * with their conversation's context): 0 or -1 (reported). */
 int replay_compare(replayer *r, const recording *rec, size_t i,

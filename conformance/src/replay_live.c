@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include "replay_int.h"
+#include "tls.h"
 
 static int live_open(live *l, int fd, pgw_dir role) {
   pgw_conn_options co;
   memset(&co, 0, sizeof co);
   co.role = role;
   l->fd = fd;
+  l->tls = NULL;
   l->eof = 0;
   return pgw_conn_init(&l->conn, &co);
 }
@@ -26,6 +28,8 @@ int live_open_or_fail(replayer *r, live *l, int fd, pgw_dir role,
 }
 
 void live_close(live *l) {
+  cli_tls_close(l->tls);
+  l->tls = NULL;
   if (l->fd >= 0) close(l->fd);
   l->fd = -1;
   pgw_conn_free(&l->conn);
@@ -57,10 +61,16 @@ int live_next(live *l, pgw_message *m, int timeout_ms, int extra_fd) {
     if (rc != PGW_NEED_MORE) return rc;
     if (l->eof)
       return pgw_conn_finish(&l->conn) ? PGW_ERR_END_OF_STREAM : R_EOF;
-    rc = wait_either(l, timeout_ms, extra_fd);
-    if (rc == 0) return R_TIMEOUT;
-    if (rc != 1) return rc;
-    n = read(l->fd, l->buf, sizeof l->buf);
+    if (l->tls) {
+      n = cli_tls_read(l->tls, l->buf, sizeof l->buf, timeout_ms);
+      if (n == -2) return R_TIMEOUT;
+      if (n == -1) return R_IOERR;
+    } else {
+      rc = wait_either(l, timeout_ms, extra_fd);
+      if (rc == 0) return R_TIMEOUT;
+      if (rc != 1) return rc;
+      n = read(l->fd, l->buf, sizeof l->buf);
+    }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno != ECONNRESET) return R_IOERR;
     if (n <= 0) {

@@ -164,8 +164,9 @@ static int load_chunk(recording *r, pgw_observer *o, const pgs_item *it) {
   c->first = r->n;
   rc = pgw_observer_feed(o, it->dir, it->data, it->len);
   while (rc == PGW_OK && (rc = pgw_observer_next(o, it->dir, &m)) == PGW_OK) {
-    if (pgw_observer_phase(o) == PGW_PHASE_TLS_HANDSHAKE)
-      return unencrypted_only(r->path, it->line, "the server accepted TLS");
+    if (pgw_observer_phase(o) == PGW_PHASE_TLS_HANDSHAKE && r->tls != 1)
+      return unencrypted_only(r->path, it->line,
+                              "the server accepted TLS (no `@ tls on`)");
     if (rec_push(r, it->dir, &m, it->line, o) != 0) return -1;
   }
   c->end = r->n;
@@ -180,19 +181,41 @@ static int load_chunk(recording *r, pgw_observer *o, const pgs_item *it) {
   return -1;
 }
 
+/* `@ tls on` (the decrypted bytes follow the 'S') or `@ tls direct`. */
+static int tls_item(recording *r, pgw_observer *o, const pgs_item *it) {
+  if (strcmp(it->value, "direct") == 0 && r->nchunks == 0) {
+    r->tls = 2;
+    return 0;
+  }
+  if (strcmp(it->value, "on") == 0 &&
+      pgw_observer_phase(o) == PGW_PHASE_TLS_HANDSHAKE &&
+      pgw_observer_tls_on(o) == 0)
+    return 0;
+  return unencrypted_only(r->path, it->line,
+                          "`@ tls` where no TLS switch is due");
+}
+
+/* A session with `@ tls on` is loaded as such from its first line. */
+static void prescan_tls(recording *r, const pgs_session *s) {
+  for (size_t i = 0; i < s->count; i++)
+    if (s->items[i].kind == PGS_META && strcmp(s->items[i].key, "tls") == 0 &&
+        strcmp(s->items[i].value, "on") == 0)
+      r->tls = 1;
+}
+
 static int load_items(recording *r, const pgs_session *s) {
   pgw_observer o;
   size_t i;
   int status = 0;
   r->chunks = calloc(s->count ? s->count : 1, sizeof *r->chunks);
   if (!r->chunks || pgw_observer_init(&o, NULL) != 0) return -1;
+  prescan_tls(r, s);
   for (i = 0; status == 0 && i < s->count; i++) {
     const pgs_item *it = &s->items[i];
     if (it->kind != PGS_META)
       status = load_chunk(r, &o, it);
     else if (strcmp(it->key, "tls") == 0)
-      status =
-          unencrypted_only(r->path, it->line, "the session switched to TLS");
+      status = tls_item(r, &o, it);
   }
   if (status == 0 && (pgw_observer_finish(&o, PGW_FRONTEND) ||
                       pgw_observer_finish(&o, PGW_BACKEND))) {

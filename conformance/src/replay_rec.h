@@ -51,6 +51,7 @@ typedef struct recording {
   rkey key;
   int cancel_only; /* one frontend CancelRequest, nothing else */
   int has_57014;
+  int tls; /* 1: `@ tls on` after an 'S'; 2: `@ tls direct` */
 } recording;
 
 /* Read and decode FILE (path is kept, not copied): 0, or -1 with the

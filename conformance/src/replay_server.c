@@ -120,6 +120,11 @@ static int after_backend(replayer *r, const pgw_message *m, size_t i) {
   pgw_value res = m->body.function_result.result;
   switch (m->kind) {
   case PGW_MSG_AUTHENTICATION: return after_auth(r, m, i);
+  case PGW_MSG_SSL_RESPONSE:
+    if (r->rec.tls == 1 &&
+        pgw_conn_phase(&r->lv.conn) == PGW_PHASE_TLS_HANDSHAKE)
+      return replay_tls_start(r, &r->lv, 0);
+    break;
   case PGW_MSG_BACKEND_KEY_DATA:
     r->live_key_seen = 1;
     rkey_set(&r->live_key, m);
@@ -204,6 +209,7 @@ static int live_password(replayer *r, pgw_message *lm, char md5[36],
 static int live_client_final(replayer *r, const pgw_message *rm,
                              pgw_buf *text) {
   pgw_str sf, cf, bare, cnonce, rfinal, c;
+  char cbuf[200];
   int rc;
   if (!r->password)
     return replay_fail(r, "SCRAM needs --password (or PGPASSWORD)%s", "");
@@ -222,6 +228,8 @@ static int live_client_final(replayer *r, const pgw_message *rm,
   if (!cli_scram_attr(rfinal, 'c', &c))
     return replay_fail(
         r, "SCRAM: the recorded client-final message has no c=%s", "");
+  if (replay_tls_binding(r, c, cbuf, sizeof cbuf, &c) != 0)
+    return replay_fail(r, "SCRAM: no live tls-server-end-point binding%s", "");
   rc = cli_scram_client_final(r->password, bare, sf, c, text, r->server_sig);
   if (rc == -1)
     return replay_fail(
@@ -316,6 +324,7 @@ int replay_to_server(replayer *r) {
   if (fd < 0) return -1;
   if (live_open_or_fail(r, &r->lv, fd, PGW_FRONTEND, "the connection") != 0)
     return -1;
+  if (r->rec.tls == 2 && replay_tls_start(r, &r->lv, 1) != 0) return -1;
   for (c = 0; c < r->rec.nchunks; c++) {
     const rchunk *ch = &r->rec.chunks[c];
     if (ch->dir == PGW_FRONTEND) {

@@ -15,11 +15,14 @@
 #include <string.h>
 
 #include "net.h"
+#include "tls_ctx.h"
 
 struct cli_tls {
   SSL_CTX *ctx;
   SSL *ssl;
   int fd;
+  int server;  /* cli_tls_start(): the server end */
+  short wants; /* the non-blocking calls: what the last one waits for */
 };
 
 /* Wait for what OpenSSL asked for until the deadline: 1 ready, 0 not in
@@ -48,6 +51,9 @@ static void reason(char *err, size_t n, const char *what) {
   ERR_clear_error();
 }
 
+static int set_host(cli_tls *t, const char *host, int verify, char *err,
+                    size_t n);
+
 static int configure(cli_tls *t, const char *host, const char *ca_file,
                      int alpn, char *err, size_t n) {
   static const unsigned char proto[] = "\x0apostgresql";
@@ -62,6 +68,12 @@ static int configure(cli_tls *t, const char *host, const char *ca_file,
   t->ssl = SSL_new(t->ctx);
   if (!t->ssl || SSL_set_fd(t->ssl, t->fd) != 1)
     return reason(err, n, "setup failed"), -1;
+  return set_host(t, host, ca_file != NULL, err, n);
+}
+
+/* SNI for a name, and the name or address to verify (verify set). */
+static int set_host(cli_tls *t, const char *host, int verify, char *err,
+                    size_t n) {
   if (!host) return 0;
   unsigned char ip[16];
   int is_ip =
@@ -70,7 +82,7 @@ static int configure(cli_tls *t, const char *host, const char *ca_file,
    * as SNI (RFC 6066) */
   if (!is_ip && SSL_set_tlsext_host_name(t->ssl, host) != 1)
     return reason(err, n, "cannot set SNI"), -1;
-  if (ca_file &&
+  if (verify &&
       (is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), host) != 1
              : SSL_set1_host(t->ssl, host) != 1))
     return reason(err, n, "cannot set the name to verify"), -1;
@@ -182,4 +194,95 @@ void cli_tls_close(cli_tls *t) {
   SSL_CTX_free(t->ctx);
   ERR_clear_error();
   free(t);
+}
+
+/* ---- non-blocking sessions for an event loop ------------------------- */
+
+cli_tls *cli_tls_start(const cli_tls_ctx *ctx, int fd, int server,
+                       const char *host, char *err, size_t n) {
+  cli_tls *t = calloc(1, sizeof *t);
+  signal(SIGPIPE, SIG_IGN);
+  if (!t) return snprintf(err, n, "out of memory"), NULL;
+  t->fd = fd;
+  t->server = server;
+  t->ctx = cli_tls_ctx_ssl(ctx);
+  SSL_CTX_up_ref(t->ctx);
+  t->ssl = SSL_new(t->ctx);
+  if (!t->ssl || SSL_set_fd(t->ssl, fd) != 1) {
+    reason(err, n, "setup failed");
+  } else if (server ||
+             set_host(t, host, cli_tls_ctx_verifies(ctx), err, n) == 0) {
+    if (server)
+      SSL_set_accept_state(t->ssl);
+    else
+      SSL_set_connect_state(t->ssl);
+    return t;
+  }
+  cli_tls_close(t);
+  return NULL;
+}
+
+/* After a failed call: -2 (t->wants set) for want-read/want-write, 0 for
+ * the end of the stream, -1 for an error. */
+static int nb_result(cli_tls *t, int ret) {
+  int e = SSL_get_error(t->ssl, ret);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+    t->wants = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+    return -2;
+  }
+  if (e == SSL_ERROR_ZERO_RETURN ||
+      (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 && errno == 0)) {
+    ERR_clear_error();
+    return 0;
+  }
+  return -1;
+}
+
+int cli_tls_step(cli_tls *t, char *err, size_t n) {
+  int ret, rc;
+  errno = 0;
+  ret = SSL_do_handshake(t->ssl);
+  if (ret == 1) return 1;
+  rc = nb_result(t, ret);
+  if (rc == -2) return 0;
+  if (rc == 0)
+    snprintf(err, n, "TLS handshake: the peer closed");
+  else
+    reason(err, n, "handshake failed");
+  return -1;
+}
+
+short cli_tls_wants(const cli_tls *t) {
+  return t->wants;
+}
+
+int cli_tls_pending(const cli_tls *t) {
+  return SSL_has_pending(t->ssl);
+}
+
+ssize_t cli_tls_read_nb(cli_tls *t, uint8_t *buf, size_t n) {
+  size_t got = 0;
+  int ret;
+  errno = 0;
+  ret = SSL_read_ex(t->ssl, buf, n, &got);
+  if (ret == 1) return (ssize_t)got;
+  ret = nb_result(t, ret);
+  if (ret == -1) ERR_clear_error();
+  return ret;
+}
+
+ssize_t cli_tls_write_nb(cli_tls *t, const uint8_t *p, size_t n) {
+  size_t put = 0;
+  int ret;
+  errno = 0;
+  ret = SSL_write_ex(t->ssl, p, n, &put);
+  if (ret == 1) return (ssize_t)put;
+  ret = nb_result(t, ret);
+  ERR_clear_error();
+  return ret == -2 ? -2 : -1;
+}
+
+void cli_tls_notify_close(cli_tls *t) {
+  (void)SSL_shutdown(t->ssl);
+  ERR_clear_error();
 }
