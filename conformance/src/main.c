@@ -34,7 +34,9 @@ static const struct command_usage {
     {"replay",
      "  pgw replay (--to-server HOST:PORT | --to-client ADDR:PORT) FILE.pgs\n"
      "             [--password PW] [--cancel-of MAIN.pgs] [--no-cancel]"
-     " [--timeout SECONDS] [--once]\n"},
+     " [--timeout SECONDS] [--once]\n"
+     "             [--tls-cert FILE --tls-key FILE]  (--to-client of a TLS"
+     " session)\n"},
     {"certify",
      "  pgw certify server HOST:PORT [--user U] [--password P] [--database D]\n"
      "             [--cases PATTERN] [--strict] [--list [--markdown]]\n"
@@ -185,6 +187,10 @@ static int cmd_replay(int argc, char **argv) {
       o.cancel_of = v;
     else if ((v = cli_optval(argc, argv, &i, "--timeout")))
       o.timeout_ms = atoi(v) * 1000;
+    else if ((v = cli_optval(argc, argv, &i, "--tls-cert")))
+      o.tls_cert = v;
+    else if ((v = cli_optval(argc, argv, &i, "--tls-key")))
+      o.tls_key = v;
     else if (strcmp(argv[i], "--once") == 0)
       o.once = 1;
     else if (strcmp(argv[i], "--no-cancel") == 0)
@@ -199,6 +205,9 @@ static int cmd_replay(int argc, char **argv) {
   if (!o.path || !o.to_server == !o.to_client)
     return bad("replay needs one of --to-server and --to-client, and a file",
                NULL);
+  if ((o.tls_cert != NULL) != (o.tls_key != NULL) ||
+      (o.tls_cert && !o.to_client))
+    return bad("--tls-cert and --tls-key go together, with --to-client", NULL);
   return cli_replay(&o);
 }
 

@@ -123,8 +123,16 @@ static void learn(cli_norm *n, pgw_dir dir, const pgw_message *m) {
 /* ---- text helpers -------------------------------------------------------- */
 
 /* Copy a comma-separated SCRAM message with the values of the attributes
- * in `masked` replaced by "*"; the first `skip` comma-separated parts (the
- * GS2 header) are copied unchanged. Returns a malloc'd buffer. */
+ * in `masked` replaced by "*" ('B' in masked: c= when it carries channel
+ * binding data, base64 of "p=...", which depends on the server's
+ * certificate); the first `skip` comma-separated parts (the GS2 header)
+ * are copied unchanged. Returns a malloc'd buffer. */
+static int masks(const char *masked, const uint8_t *attr, size_t n) {
+  if (strchr(masked, (char)attr[0])) return 1;
+  return attr[0] == 'c' && strchr(masked, 'B') && n >= 4 && attr[2] == 'c' &&
+         attr[3] == 'D';
+}
+
 static char *mask_scram(const uint8_t *p, size_t n, const char *masked,
                         int skip, size_t *out_len) {
   char *o = malloc(n + 1);
@@ -136,7 +144,7 @@ static char *mask_scram(const uint8_t *p, size_t n, const char *masked,
     while (j < n && p[j] != ',')
       j++;
     if (part >= skip && j - i >= 2 && p[i + 1] == '=' &&
-        strchr(masked, (char)p[i])) {
+        masks(masked, p + i, j - i)) {
       o[k++] = (char)p[i];
       o[k++] = '=';
       o[k++] = '*';
@@ -321,11 +329,12 @@ static int encode_masked(pgw_message *c, const uint8_t *d, size_t n,
   return rc;
 }
 
-/* Rule "SCRAM nonces, salt, proof, signature" on the client's messages. */
+/* Rule "SCRAM nonces, salt, proof, signature, channel binding data" on
+ * the client's messages. */
 static int sasl_client(pgw_message *c, pgw_buf *out) {
   if (c->kind == PGW_MSG_SASL_RESPONSE)
     return encode_masked(c, c->body.sasl_response.data.ptr,
-                         c->body.sasl_response.data.len, "rp", 0, out);
+                         c->body.sasl_response.data.len, "rpB", 0, out);
   if (c->body.sasl_initial.data.len < 0) return pgw_message_encode_buf(c, out);
   return encode_masked(c, c->body.sasl_initial.data.ptr,
                        (size_t)c->body.sasl_initial.data.len, "r", 2, out);
@@ -365,7 +374,7 @@ static int normalise(cli_norm *n, pgw_dir dir, const pgw_message *m,
       memset(c.body.auth.salt, 0, 4);
     } else if (m->body.auth.code == PGW_AUTH_SASL_CONTINUE ||
                m->body.auth.code == PGW_AUTH_SASL_FINAL) {
-      /* rule "SCRAM nonces, salt, proof, signature" */
+      /* rule "SCRAM nonces, salt, proof, signature, channel binding data" */
       return encode_masked(&c, m->body.auth.data.ptr, m->body.auth.data.len,
                            "rsv", 0, out);
     }

@@ -41,6 +41,7 @@
 
 #include "net.h"
 #include "replay_int.h"
+#include "tls_ctx.h"
 #include "util.h"
 
 /* FILE-N.pgs for N = 2..9 beside the main session that cancels it. */
@@ -202,6 +203,7 @@ static int run_to_client(replayer *r) {
 }
 
 static void replayer_free(replayer *r) {
+  cli_tls_ctx_free(r->tls_server);
   free(r->client_first);
   free(r->server_first);
   pgw_buf_free(&r->na);
@@ -245,11 +247,18 @@ int cli_replay(const cli_replay_opts *o) {
   pgw_buf_init(&r.nb, NULL);
   pgw_buf_init(&r.out, NULL);
   if (status == 0 && r.rec.tls && !o->to_server) {
-    fprintf(stderr,
-            "pgw replay: %s: a TLS session is replayed --to-server "
-            "only (--to-client with a certificate is not done)\n",
-            r.rec.path);
-    status = 2;
+    char err[300];
+    if (!o->tls_cert) {
+      fprintf(stderr,
+              "pgw replay: %s: a TLS session --to-client needs --tls-cert "
+              "and --tls-key\n",
+              r.rec.path);
+      status = 2;
+    } else if (!(r.tls_server = cli_tls_ctx_server(o->tls_cert, o->tls_key, err,
+                                                   sizeof err))) {
+      fprintf(stderr, "pgw replay: %s\n", err);
+      status = 2;
+    }
   }
   if (status == 0)
     status = o->to_server ? run_to_server(&r) : run_to_client(&r);

@@ -12,6 +12,8 @@ typedef struct cli_replay_opts {
   int once;              /* --to-client: serve one connection, then exit */
   int no_cancel;         /* do not pair FILE-N.pgs cancel sessions */
   int timeout_ms;        /* longest wait for the peer; 0: 10 s */
+  const char *tls_cert;  /* --to-client of a TLS session: the certificate */
+  const char *tls_key;   /* and its key, presented to the client */
 } cli_replay_opts;
 
 /* Returns the exit status: 0 if every message matched, 1 on the first

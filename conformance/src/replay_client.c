@@ -78,6 +78,10 @@ static int check_scram(replayer *r, size_t i, const pgw_message *m) {
         r, &r->rec, i, m, ph,
         "the client-final nonce is not the server-first nonce");
   good = cli_scram_check_final(r->password, bare, sf, cf, r->server_sig);
+  pgw_str cb;
+  if (good == 1 && cli_scram_attr(cf, 'c', &cb) &&
+      !replay_tls_client_binding_ok(r, cb))
+    return verdict(r, i, m, 0, "SCRAM channel binding (tls-server-end-point)");
   if (good == -1)
     return replay_mismatch(r, &r->rec, i, m, ph,
                            "malformed SCRAM client-final message");
@@ -272,6 +276,7 @@ int replay_to_client_once(replayer *r, int fd) {
   size_t c, i;
   if (live_open_or_fail(r, &r->lv, fd, PGW_BACKEND, "the connection") != 0)
     return -1;
+  if (r->rec.tls == 2 && replay_tls_accept(r, &r->lv, 1) != 0) return -1;
   for (c = 0; c < r->rec.nchunks; c++) {
     const rchunk *ch = &r->rec.chunks[c];
     if (ch->dir == PGW_FRONTEND) {
@@ -283,6 +288,11 @@ int replay_to_client_once(replayer *r, int fd) {
         await_cancel(r) != 0)
       return -1;
     if (replay_send_chunk(r, ch, send_backend) != 0) return -1;
+    /* the recorded 'S' went out: the handshake, then the rest inside */
+    if (r->rec.tls == 1 && !r->lv.tls &&
+        pgw_conn_phase(&r->lv.conn) == PGW_PHASE_TLS_HANDSHAKE &&
+        replay_tls_accept(r, &r->lv, 0) != 0)
+      return -1;
   }
   /* the server closes after a fatal error; a crossing Terminate is fine */
   if (pgw_conn_phase(&r->lv.conn) == PGW_PHASE_FAILED) return 0;

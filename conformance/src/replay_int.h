@@ -54,6 +54,7 @@ typedef struct replayer {
   uint32_t lo_rec[MAX_LO], lo_live[MAX_LO];
   size_t nlo;
   int listen_fd;
+  struct cli_tls_ctx *tls_server; /* --to-client of a TLS session */
   int seen_copy_both; /* live: a CopyBothResponse came (replication) */
   size_t keepalives_skipped;
   int encoding_differs; /* a message pgw re-encoded differs from the
@@ -90,6 +91,14 @@ int replay_fail(replayer *r, const char *fmt, const char *detail);
  * (direct: before anything; otherwise after the 'S', then
  * pgw_conn_tls_established): 0 or -1 (reported). */
 int replay_tls_start(replayer *r, live *l, int direct);
+/* --to-client: the server end of the handshake with the client on l
+ * (after the recorded 'S' was sent, or at once for direct SSL: the
+ * client's ClientHello is peeked at so that l's conn sees it), then
+ * pgw_conn_tls_established: 0 or -1 (reported). */
+int replay_tls_accept(replayer *r, live *l, int direct);
+/* --to-client: 1 if the client's c= (base64) binds to the certificate
+ * this replay presents (or binds to nothing: "n,," / "y,,"), else 0. */
+int replay_tls_client_binding_ok(const replayer *r, pgw_str c);
 /* The recorded SCRAM c= attribute for the live connection: a
  * tls-server-end-point binding gets the live server's certificate hash
  * (base64 into out); other values are kept. 0, or -1. */

@@ -168,21 +168,32 @@ const char *cli_tls_alpn(const cli_tls *t, char *buf, size_t n) {
   return buf;
 }
 
+/* RFC 5929 tls-server-end-point of cert: its hash with the signature's
+ * hash (SHA-256 for MD5 and SHA-1); the length, or -1. */
+static int end_point(X509 *cert, uint8_t *out, size_t cap) {
+  int md_nid = NID_undef;
+  unsigned int len = 0;
+  if (!cert ||
+      !OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md_nid, NULL) ||
+      md_nid == NID_undef)
+    return -1;
+  if (md_nid == NID_md5 || md_nid == NID_sha1) md_nid = NID_sha256;
+  const EVP_MD *md = EVP_get_digestbynid(md_nid);
+  if (!md || (size_t)EVP_MD_get_size(md) > cap ||
+      X509_digest(cert, md, out, &len) != 1)
+    return -1;
+  return (int)len;
+}
+
 int cli_tls_server_end_point(const cli_tls *t, uint8_t *out, size_t cap) {
   X509 *cert = SSL_get1_peer_certificate(t->ssl);
-  int md_nid = NID_undef, rc = -1;
-  unsigned int len = 0;
-  if (!cert) return -1;
-  if (OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md_nid, NULL) &&
-      md_nid != NID_undef) {
-    if (md_nid == NID_md5 || md_nid == NID_sha1) md_nid = NID_sha256;
-    const EVP_MD *md = EVP_get_digestbynid(md_nid);
-    if (md && (size_t)EVP_MD_get_size(md) <= cap &&
-        X509_digest(cert, md, out, &len) == 1)
-      rc = (int)len;
-  }
+  int rc = end_point(cert, out, cap);
   X509_free(cert);
   return rc;
+}
+
+int cli_tls_local_end_point(const cli_tls *t, uint8_t *out, size_t cap) {
+  return end_point(SSL_get_certificate(t->ssl), out, cap);
 }
 
 void cli_tls_close(cli_tls *t) {

@@ -35,6 +35,8 @@ const char *cli_tls_alpn(const cli_tls *t, char *buf, size_t n);
  * and SHA-1). Its length, or -1 (no certificate, unknown hash, cap too
  * small). */
 int cli_tls_server_end_point(const cli_tls *t, uint8_t *out, size_t cap);
+/* The same for the certificate this end presents (a server end). */
+int cli_tls_local_end_point(const cli_tls *t, uint8_t *out, size_t cap);
 
 /* ---- Non-blocking sessions for an event loop (`pgw record`): no call
  * waits; a call that cannot go on returns "would block" and

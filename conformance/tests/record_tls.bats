@@ -175,5 +175,39 @@ tls_args() { echo --tls-cert "$T/server.crt" --tls-key "$T/server.key"; }
   [ "$status" -ne 0 ]
   run timeout 5 "$PGW" replay --to-client 127.0.0.1:0 "$W/s.pgs"
   [ "$status" -eq 2 ]
-  [[ $output == *"replayed --to-server only"* ]]
+  [[ $output == *"needs --tls-cert and --tls-key"* ]]
+}
+
+# serve FILE EXTRA: pgw replay --to-client of FILE with the server's
+# certificate, psql on libpq 18 against it; sets out (psql) and rrc.
+serve() {
+  "$PGW" replay --to-client 127.0.0.1:0 --once $(tls_args) --password sslpass \
+    "$1" >"$W/rp.out" 2>"$W/rp.err" &
+  rp=$!
+  for _ in $(seq 100); do
+    grep -q 'listening on' "$W/rp.err" 2>/dev/null && break
+    sleep 0.05
+  done
+  local port
+  port=$(sed -n 's/^pgw replay: listening on [^:]*:\([0-9]*\)$/\1/p' "$W/rp.err")
+  out=$(PGPASSWORD=${PW:-sslpass} LD_LIBRARY_PATH=$PGW_PG_LIB timeout 15 "$PSQL" -X -At \
+    "host=localhost port=$port user=pgw_ssl dbname=pgw sslmode=require channel_binding=require $2" \
+    -c "select 40 + 2" 2>&1) || true
+  rrc=0
+  wait "$rp" || rrc=$?
+  rp=
+}
+
+@test "replay --to-client of TLS sessions: psql gets the recorded answer over SSLRequest and direct SSL, SCRAM-PLUS checked" {
+  local D=$REPO/conformance/sessions/pg18/tls
+  serve "$D/record-psql-scram-plus.pgs" ""
+  echo "$out"; cat "$W/rp.err"
+  [ "$rrc" -eq 0 ]; [ "$out" = 42 ]
+  grep -q 'messages ok' "$W/rp.out"
+  serve "$D/record-psql-direct.pgs" "sslnegotiation=direct"
+  echo "$out"; cat "$W/rp.err"
+  [ "$rrc" -eq 0 ]; [ "$out" = 42 ]
+  # a wrong password: the client's proof does not verify
+  PW=wrong serve "$D/record-psql-scram-plus.pgs" ""
+  [ "$rrc" -ne 0 ]
 }
