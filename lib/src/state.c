@@ -1350,7 +1350,8 @@ static void rows_lost(pgw_state *s) {
  * IN, or after the application took an error result), and its rows
  * follow; in extended query the rows that follow are lost to it. */
 static void row_description_out_of_turn(pgw_state *s, const pgw_message *m) {
-  int simple = s->q_len && q_front(s) == IT_QUERY;
+  /* after a FATAL the queue is gone: rows_lost tells extended query */
+  int simple = s->q_len ? q_front(s) == IT_QUERY : !s->rows_lost;
   s->row_cols =
       simple ? (int32_t)m->body.row_description.columns.count : ROWS_LOST;
   s->unnamed_cols = simple ? s->unnamed_cols : ROWS_LOST;
