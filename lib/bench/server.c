@@ -98,17 +98,21 @@ int main(int argc, char **argv) {
   uint8_t *startup = spath ? bench_load(spath, &slen) : NULL;
   if (answer == NULL || startup == NULL) exit(1);
 
+  /* Bound under a temporary name and renamed once listening: a client
+   * that waits for the socket file never finds it before it accepts. */
   struct sockaddr_un a;
   memset(&a, 0, sizeof a);
   a.sun_family = AF_UNIX;
-  if (strlen(path) >= sizeof a.sun_path) die("socket path too long");
-  memcpy(a.sun_path, path, strlen(path) + 1);
+  if (strlen(path) + 4 >= sizeof a.sun_path) die("socket path too long");
+  snprintf(a.sun_path, sizeof a.sun_path, "%s.tmp", path);
   int ls = socket(AF_UNIX, SOCK_STREAM, 0);
   if (ls < 0) die("socket() failed");
   unlink(path);
+  unlink(a.sun_path);
   if (bind(ls, (struct sockaddr *)&a, sizeof a) != 0) die("bind() failed");
-  g_path = path;
   if (listen(ls, 4) != 0) die("listen() failed");
+  if (rename(a.sun_path, path) != 0) die("rename() failed");
+  g_path = path;
   for (long c = 0; c < conns; c++) {
     int fd = accept(ls, NULL, NULL);
     if (fd < 0) {
