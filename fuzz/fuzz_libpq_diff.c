@@ -471,6 +471,24 @@ static void forward(pgw_decoder *fe, pgw_conn *c, const bytes *b) {
   FUZZ_ASSERT(rc == PGW_NEED_MORE);
 }
 
+/* Hand the next end of a COPY IN libpq sent (CopyDone, and the Sync
+ * PQputCopyEnd adds in extended query) to the pgw conn; *at is where it
+ * starts in libpq's copy_end bytes. */
+static void forward_copy_end(pgw_decoder *fe, pgw_conn *c, const bytes *b,
+                             size_t *at) {
+  size_t end = *at;
+  for (int i = 0; i < 2 && b->n - end >= 5; i++) {
+    if (i == 1 && b->p[end] != 'S') break;
+    size_t len = (size_t)b->p[end + 1] << 24 | (size_t)b->p[end + 2] << 16 |
+                 (size_t)b->p[end + 3] << 8 | b->p[end + 4];
+    FUZZ_ASSERT(len >= 4 && len < b->n - end);
+    end += 1 + len;
+  }
+  bytes one = {b->p + *at, end - *at, 0};
+  forward(fe, c, &one);
+  *at = end;
+}
+
 static void run_pgw(const uint8_t *answer, size_t n, int proto32, int libpq18,
                     const libpq_verdict *lv, pgw_verdict *v) {
   pgw_decoder_options dopt;
@@ -496,7 +514,7 @@ static void run_pgw(const uint8_t *answer, size_t n, int proto32, int libpq18,
   FUZZ_ASSERT(pgw_conn_phase(&c) == PGW_PHASE_READY);
   forward(&fe, &c, &lv->request);
 
-  int copy_ended = 0;
+  size_t copy_end_at = 0; /* how much of lv->copy_end pgw was given */
   FUZZ_ASSERT(pgw_conn_receive(&c, answer, n) == 0);
   for (;;) {
     pgw_phase before = pgw_conn_phase(&c);
@@ -516,12 +534,12 @@ static void run_pgw(const uint8_t *answer, size_t n, int proto32, int libpq18,
     }
     v->messages++;
     if (m.kind == PGW_MSG_READY_FOR_QUERY) v->after_rfq = 1;
-    /* libpq ends a COPY IN at once (PQputCopyEnd): so does pgw's side. */
-    if (!copy_ended && pgw_conn_phase(&c) == PGW_PHASE_COPY_IN &&
-        lv->copy_end.n > 0) {
-      copy_ended = 1;
-      forward(&fe, &c, &lv->copy_end);
-    }
+    /* libpq ends each COPY IN at once (PQputCopyEnd): so does pgw's side,
+     * one end for each copy it enters. */
+    if (pgw_conn_phase(&c) == PGW_PHASE_COPY_IN &&
+        copy_end_at < lv->copy_end.n &&
+        (copy_end_at == 0 || m.kind == PGW_MSG_COPY_IN_RESPONSE))
+      forward_copy_end(&fe, &c, &lv->copy_end, &copy_end_at);
   }
   v->warnings = pgw_conn_warnings(&c);
   if (getenv("PGW_DIFF_VERBOSE") && pgw_conn_warnings(&c) > 0) {

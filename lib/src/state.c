@@ -1345,15 +1345,32 @@ static void rows_lost(pgw_state *s) {
   }
 }
 
+/* Extended query contexts in which libpq holds no result of its own and
+ * has not advanced its command queue: a COPY the client ended or the
+ * backend left (the copy result was taken). A RowDescription there makes
+ * a new result (getRowDescriptions) whose rows follow. */
+static int extended_between_results(const pgw_state *s) {
+  return !s->rows_lost && (s->bctx == B_COPY_IN_DONE || s->bctx == B_COPY_OUT ||
+                           s->bctx == B_COPY_OUT_DONE);
+}
+
 /* A RowDescription let through out of turn: libpq takes it as a new
  * result in a simple query (leaving COPY OUT, after the client ended COPY
  * IN, or after the application took an error result), and its rows
- * follow; in extended query the rows that follow are lost to it. */
+ * follow; in extended query too when it held no result
+ * (extended_between_results()), else the rows that follow are lost to
+ * it. */
 static void row_description_out_of_turn(pgw_state *s, const pgw_message *m) {
   /* after a FATAL the queue is gone: rows_lost tells extended query */
   int simple = s->q_len ? q_front(s) == IT_QUERY : !s->rows_lost;
-  s->row_cols =
-      simple ? (int32_t)m->body.row_description.columns.count : ROWS_LOST;
+  int32_t n = (int32_t)m->body.row_description.columns.count;
+  if (!simple && s->q_len && extended_between_results(s)) {
+    s->row_cols = n;
+    s->bctx = B_EXEC_ROWS;
+    refresh(s);
+    return;
+  }
+  s->row_cols = simple ? n : ROWS_LOST;
   s->unnamed_cols = simple ? s->unnamed_cols : ROWS_LOST;
   if (simple && s->bctx != B_COPY_IN && s->bctx < B_COPY_BOTH) {
     s->bctx = B_Q_ROWS;
@@ -1368,6 +1385,18 @@ static void copy_out_out_of_turn(pgw_state *s) {
       s->bctx == B_COPY_IN || s->bctx >= B_COPY_BOTH)
     return;
   s->bctx = B_COPY_OUT;
+  refresh(s);
+}
+
+/* A CopyInResponse let through out of turn: libpq enters COPY IN (a new
+ * result: pqParseInput3 takes it in any busy state), and the client ends
+ * that copy as it would any other, so the frontend may send copy data. */
+static void copy_in_out_of_turn(pgw_state *s) {
+  if (!s->q_len || s->bctx == B_RFQ || s->bctx == B_COPY_IN ||
+      s->bctx >= B_COPY_BOTH || q_front(s) == IT_FUNCTION_CALL)
+    return;
+  s->fe_copy = FE_COPY_IN;
+  s->bctx = B_COPY_IN;
   refresh(s);
 }
 
@@ -1413,6 +1442,9 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
   if (tok == PGW_MSG_COPY_OUT_RESPONSE &&
       (!m->malformed || pgw__body_complete(m->kind, m->malformed)))
     copy_out_out_of_turn(s);
+  if (tok == PGW_MSG_COPY_IN_RESPONSE &&
+      (!m->malformed || pgw__body_complete(m->kind, m->malformed)))
+    copy_in_out_of_turn(s);
   if (tok == PGW_MSG_PARAMETER_DESCRIPTION && !m->malformed) rows_lost(s);
   if (tok == PGW_MSG_READY_FOR_QUERY)
     lenient_rfq(s, m);

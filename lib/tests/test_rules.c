@@ -316,6 +316,53 @@ static void test_copy_outside_copy(void) {
   pgw_state_free(&s);
 }
 
+/* Feed backend (B) or frontend (F) kinds in order, each expected to pass. */
+static void feed_all(pgw_state *s, const char *dirs, const pgw_kind *kinds) {
+  for (size_t i = 0; dirs[i]; i++) {
+    pgw_message m = mk(kinds[i]);
+    CHECK_EQ_INT(
+        pgw_state_feed(s, dirs[i] == 'F' ? PGW_FRONTEND : PGW_BACKEND, &m), 0);
+  }
+}
+
+/* A CopyInResponse out of turn is the new COPY IN result libpq makes of
+ * it (fuzz_libpq_diff, corpus/libpq_diff/regress-*copyin*): the client
+ * ends it; in a simple query the rows after it have no row description,
+ * in extended query a RowDescription after it starts a new result. */
+static void test_copy_in_out_of_turn(void) {
+  pgw_state s;
+  ready(&s, PGW_MODE_REFERENCE);
+  const pgw_kind simple[] = {PGW_MSG_QUERY, PGW_MSG_ROW_DESCRIPTION,
+                             PGW_MSG_COPY_IN_RESPONSE, PGW_MSG_COPY_DONE};
+  feed_all(&s, "FBBF", simple);
+  CHECK_EQ_INT(pgw_state_violations(&s), 1); /* the CopyInResponse only */
+  pgw_message d = mk(PGW_MSG_DATA_ROW);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &d), PGW_ERR_UNEXPECTED_MESSAGE);
+  EXPECT_STATE_RULE(&s, "backend.order");
+  pgw_state_free(&s);
+
+  ready(&s, PGW_MODE_REFERENCE);
+  const pgw_kind ext[] = {PGW_MSG_PARSE,
+                          PGW_MSG_BIND,
+                          PGW_MSG_EXECUTE,
+                          PGW_MSG_SYNC,
+                          PGW_MSG_PARSE_COMPLETE,
+                          PGW_MSG_BIND_COMPLETE,
+                          PGW_MSG_COPY_IN_RESPONSE,
+                          PGW_MSG_COPY_DONE,
+                          PGW_MSG_SYNC,
+                          PGW_MSG_COPY_IN_RESPONSE,
+                          PGW_MSG_COPY_DONE,
+                          PGW_MSG_SYNC,
+                          PGW_MSG_ROW_DESCRIPTION,
+                          PGW_MSG_DATA_ROW,
+                          PGW_MSG_DATA_ROW};
+  feed_all(&s, "FFFFBBBFFBFFBBB", ext);
+  CHECK_EQ_INT(pgw_state_violations(&s), 2); /* the 2nd G and the T */
+  CHECK_EQ_INT(pgw_state_phase(&s), PGW_PHASE_EXTENDED_QUERY);
+  pgw_state_free(&s);
+}
+
 /* libpq 18 aborts on a NegotiateProtocolVersion that changes nothing. */
 static void test_npv(void) {
   const struct {
@@ -433,6 +480,7 @@ int main(void) {
   test_data_row_count();
   test_query_in_batch();
   test_copy_outside_copy();
+  test_copy_in_out_of_turn();
   test_npv();
   printf("rules: %d checks, %d failed\n", pgw_test_checks, pgw_test_failures);
   return pgw_test_failures != 0;
