@@ -36,7 +36,9 @@ static const struct command_usage {
      "             [--password PW] [--cancel-of MAIN.pgs] [--no-cancel]"
      " [--timeout SECONDS] [--once]\n"
      "             [--tls-cert FILE --tls-key FILE]  (--to-client of a TLS"
-     " session)\n"},
+     " session)\n"
+     "             [--tls-ca FILE [--tls-host NAME]]  (--to-server: verify"
+     " the server)\n"},
     {"certify",
      "  pgw certify server HOST:PORT [--user U] [--password P] [--database D]\n"
      "             [--cases PATTERN] [--strict] [--list [--markdown]]\n"
@@ -191,6 +193,10 @@ static int cmd_replay(int argc, char **argv) {
       o.tls_cert = v;
     else if ((v = cli_optval(argc, argv, &i, "--tls-key")))
       o.tls_key = v;
+    else if ((v = cli_optval(argc, argv, &i, "--tls-ca")))
+      o.tls_ca = v;
+    else if ((v = cli_optval(argc, argv, &i, "--tls-host")))
+      o.tls_host = v;
     else if (strcmp(argv[i], "--once") == 0)
       o.once = 1;
     else if (strcmp(argv[i], "--no-cancel") == 0)
@@ -208,6 +214,8 @@ static int cmd_replay(int argc, char **argv) {
   if ((o.tls_cert != NULL) != (o.tls_key != NULL) ||
       (o.tls_cert && !o.to_client))
     return bad("--tls-cert and --tls-key go together, with --to-client", NULL);
+  if ((o.tls_ca || o.tls_host) && (!o.to_server || !o.tls_ca))
+    return bad("--tls-ca (and --tls-host with it) go with --to-server", NULL);
   return cli_replay(&o);
 }
 

@@ -14,6 +14,8 @@ typedef struct cli_replay_opts {
   int timeout_ms;        /* longest wait for the peer; 0: 10 s */
   const char *tls_cert;  /* --to-client of a TLS session: the certificate */
   const char *tls_key;   /* and its key, presented to the client */
+  const char *tls_ca;    /* --to-server: verify the server's chain with it */
+  const char *tls_host;  /* and check the certificate names this host */
 } cli_replay_opts;
 
 /* Returns the exit status: 0 if every message matched, 1 on the first

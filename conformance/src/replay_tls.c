@@ -19,10 +19,10 @@
 
 int replay_tls_start(replayer *r, live *l, int direct) {
   char err[300];
-  /* the server's certificate is not verified: replay checks the
-   * conversation, not the server's identity */
-  l->tls =
-      cli_tls_connect(l->fd, NULL, NULL, 1, r->timeout_ms, err, sizeof err);
+  /* the server's certificate is verified only with --tls-ca (and its
+   * name with --tls-host): replay checks the conversation */
+  l->tls = cli_tls_connect(l->fd, r->o->tls_host, r->o->tls_ca, 1,
+                           r->timeout_ms, err, sizeof err);
   if (!l->tls) return replay_fail(r, "%s", err);
   if (!direct && pgw_conn_tls_established(&l->conn) != 0)
     return replay_fail(r, "pgw_conn refused the switch to TLS%s", "");

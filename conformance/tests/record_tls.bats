@@ -178,6 +178,33 @@ tls_args() { echo --tls-cert "$T/server.crt" --tls-key "$T/server.key"; }
   [[ $output == *"needs --tls-cert and --tls-key"* ]]
 }
 
+@test "replay --to-server --tls-ca [--tls-host]: the server's certificate verified, a wrong CA or name refused" {
+  local f=$REPO/conformance/sessions/pg18/tls/simple_query_select-one.pgs
+  PGPASSWORD=sslpass run timeout 20 "$PGW" replay --to-server "127.0.0.1:$PGW_PG_PORT" \
+    --tls-ca "$T/ca.crt" --tls-host localhost "$f"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  PGPASSWORD=sslpass run timeout 20 "$PGW" replay --to-server "127.0.0.1:$PGW_PG_PORT" \
+    --tls-ca "$T/ca.crt" --tls-host 127.0.0.1 "$f"
+  [ "$status" -eq 0 ]
+  PGPASSWORD=sslpass run timeout 20 "$PGW" replay --to-server "127.0.0.1:$PGW_PG_PORT" \
+    --tls-ca "$T/ca.crt" --tls-host other.example "$f"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ $output == *"handshake failed"* ]]
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=other CA" \
+    -keyout "$W/other.key" -out "$W/other.crt" 2>/dev/null
+  PGPASSWORD=sslpass run timeout 20 "$PGW" replay --to-server "127.0.0.1:$PGW_PG_PORT" \
+    --tls-ca "$W/other.crt" "$f"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ $output == *"certificate verify failed"* ]]
+  run "$PGW" replay --to-client 127.0.0.1:0 --tls-ca "$T/ca.crt" "$f"
+  [ "$status" -eq 2 ]
+  run "$PGW" replay --to-server 127.0.0.1:1 --tls-host localhost "$f"
+  [ "$status" -eq 2 ]
+}
+
 # serve FILE EXTRA: pgw replay --to-client of FILE with the server's
 # certificate, psql on libpq 18 against it; sets out (psql) and rrc.
 serve() {
