@@ -1378,10 +1378,11 @@ static void row_description_out_of_turn(pgw_state *s, const pgw_message *m) {
   }
 }
 
-/* A CopyOutResponse let through out of turn in a simple query: libpq
- * enters COPY OUT (a new result), so what follows is read as copy data. */
+/* A CopyOutResponse let through out of turn: libpq enters COPY OUT (a
+ * new result: pqParseInput3 takes it in any busy state), so what follows
+ * is read as copy data. */
 static void copy_out_out_of_turn(pgw_state *s) {
-  if (!s->q_len || q_front(s) != IT_QUERY || s->bctx == B_RFQ ||
+  if (!s->q_len || q_front(s) == IT_FUNCTION_CALL || s->bctx == B_RFQ ||
       s->bctx == B_COPY_IN || s->bctx >= B_COPY_BOTH)
     return;
   s->bctx = B_COPY_OUT;
@@ -1416,13 +1417,17 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
   if (dir == PGW_FRONTEND && frontend_unread(s, m, tok, ctx, &rc)) return rc;
   describe(s, dir, ctx, tok);
   int closed = closed_for(s, dir);
+  /* after a FATAL libpq goes on parsing as before it (a RowDescription
+   * after it may have opened a result again: bctx is then not B_NONE) */
+  int after_end =
+      closed || (dir == PGW_BACKEND && s->phase == PGW_PHASE_FAILED);
   enum pgw__rule_index rule;
   if (dir == PGW_FRONTEND && (s->phase == PGW_PHASE_SSL_NEGOTIATION ||
                               s->phase == PGW_PHASE_GSS_NEGOTIATION))
     rule = PGW__R_BYTES_BEFORE_ANSWER;
   else if (dir == PGW_FRONTEND)
     rule = closed ? PGW__R_FE_AFTER_END : PGW__R_FE_ORDER;
-  else if (closed)
+  else if (after_end)
     rule = libpq_never_busy(m->kind) ||
                    (m->kind == PGW_MSG_DATA_ROW &&
                     (s->rows_lost || s->row_cols == ROWS_LOST))
