@@ -32,7 +32,9 @@
  * further); a NotificationResponse, NoticeResponse or ParameterStatus
  * whose fields do not fit its length while libpq is in COPY OUT
  * (getCopyDataMessage parses them without pqParseInput3's length check
- * and reads on into the next message: libpq loses sync without a word).
+ * and reads on into the next message: libpq loses sync without a word;
+ * after a FATAL, where pgw's phase stays Failed, when libpq entered COPY
+ * OUT at all).
  *
  * Input: byte 0 chooses the client's request (bit 0: simple Query, or
  * extended query through PQsendQueryParams: Parse, Bind, Describe,
@@ -206,6 +208,7 @@ typedef struct libpq_verdict {
   int idle_drop;       /* "arrived from server while idle" noticed */
   int copy_both;       /* stopped parsing (COPY BOTH, or a COPY IN it
                           could not end) */
+  int copy_out;        /* entered COPY OUT at least once */
   int sentinel;        /* the sentinel NotificationResponse was seen
                           before libpq saw the end of the stream */
   PGconn *conn;
@@ -389,6 +392,7 @@ static void run_libpq(const uint8_t *answer, size_t n, int sentinel,
     take_notifies(c, v);
     PQclear(r);
     if (st == PGRES_COPY_OUT) {
+      v->copy_out = 1;
       char *buf;
       int got;
       while ((got = PQgetCopyData(c, &buf, 0)) >= 0)
@@ -647,9 +651,12 @@ static void disagree(const char *way, const uint8_t *data, size_t size,
   fprintf(stderr, "libpq_diff: NEW CLASS %s\n", cls);
 }
 
-/* Not judged: see the header (libpq's COPY OUT reading of A, N, S). */
-static int copy_out_async(const pgw_verdict *pv) {
-  return pv->refused && pv->phase_before == PGW_PHASE_COPY_OUT &&
+/* Not judged: see the header (libpq's COPY OUT reading of A, N, S). After
+ * a FATAL pgw's phase stays Failed while libpq may enter COPY OUT. */
+static int copy_out_async(const pgw_verdict *pv, const libpq_verdict *lv) {
+  return pv->refused &&
+         (pv->phase_before == PGW_PHASE_COPY_OUT ||
+          (pv->phase_before == PGW_PHASE_FAILED && lv->copy_out)) &&
          (pv->type == 'A' || pv->type == 'N' || pv->type == 'S') &&
          (pv->error.code == PGW_ERR_TRUNCATED ||
           pv->error.code == PGW_ERR_NO_TERMINATOR ||
@@ -708,7 +715,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!pv.refused && !quoted)
       disagree("pgw accepts what libpq refuses", data, size, &pv, &lv);
   } else if (pv.refused && !lv.copy_both && !sentinel_named &&
-             !(lv.idle_drop && pv.after_rfq) && !copy_out_async(&pv)) {
+             !(lv.idle_drop && pv.after_rfq) && !copy_out_async(&pv, &lv)) {
     disagree("pgw refuses what libpq accepts", data, size, &pv, &lv);
   }
   free(lv.startup.p);

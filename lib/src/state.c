@@ -1450,7 +1450,13 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
   if (tok == PGW_MSG_COPY_IN_RESPONSE &&
       (!m->malformed || pgw__body_complete(m->kind, m->malformed)))
     copy_in_out_of_turn(s);
-  if (tok == PGW_MSG_PARAMETER_DESCRIPTION && !m->malformed) rows_lost(s);
+  /* libpq's result ends (PGASYNC_READY) at a CommandComplete or an
+   * EmptyQueryResponse in any busy state, as at a ParameterDescription */
+  if ((tok == PGW_MSG_PARAMETER_DESCRIPTION && !m->malformed) ||
+      ((tok == PGW_MSG_COMMAND_COMPLETE ||
+        tok == PGW_MSG_EMPTY_QUERY_RESPONSE) &&
+       (!m->malformed || pgw__body_complete(m->kind, m->malformed))))
+    rows_lost(s);
   if (tok == PGW_MSG_READY_FOR_QUERY)
     lenient_rfq(s, m);
   else if (skip_to_answered(s, tok))

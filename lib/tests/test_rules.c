@@ -363,6 +363,20 @@ static void test_copy_in_out_of_turn(void) {
   pgw_state_free(&s);
 }
 
+/* An EmptyQueryResponse (or CommandComplete) out of turn ends libpq's
+ * result: the rows after it have no row description. */
+static void test_result_ended_out_of_turn(void) {
+  pgw_state s;
+  ready(&s, PGW_MODE_REFERENCE);
+  const pgw_kind k[] = {PGW_MSG_QUERY, PGW_MSG_ROW_DESCRIPTION,
+                        PGW_MSG_EMPTY_QUERY_RESPONSE};
+  feed_all(&s, "FBB", k);
+  pgw_message d = mk(PGW_MSG_DATA_ROW);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &d), PGW_ERR_UNEXPECTED_MESSAGE);
+  EXPECT_STATE_RULE(&s, "backend.order");
+  pgw_state_free(&s);
+}
+
 /* libpq 18 aborts on a NegotiateProtocolVersion that changes nothing. */
 static void test_npv(void) {
   const struct {
@@ -481,6 +495,7 @@ int main(void) {
   test_query_in_batch();
   test_copy_outside_copy();
   test_copy_in_out_of_turn();
+  test_result_ended_out_of_turn();
   test_npv();
   printf("rules: %d checks, %d failed\n", pgw_test_checks, pgw_test_failures);
   return pgw_test_failures != 0;
