@@ -1382,8 +1382,8 @@ static void row_description_out_of_turn(pgw_state *s, const pgw_message *m) {
  * new result: pqParseInput3 takes it in any busy state), so what follows
  * is read as copy data. */
 static void copy_out_out_of_turn(pgw_state *s) {
-  if (!s->q_len || q_front(s) == IT_FUNCTION_CALL || s->bctx == B_RFQ ||
-      s->bctx == B_COPY_IN || s->bctx >= B_COPY_BOTH)
+  if (!s->q_len || q_front(s) == IT_FUNCTION_CALL || s->bctx == B_COPY_IN ||
+      s->bctx >= B_COPY_BOTH)
     return;
   s->bctx = B_COPY_OUT;
   refresh(s);
@@ -1393,8 +1393,8 @@ static void copy_out_out_of_turn(pgw_state *s) {
  * result: pqParseInput3 takes it in any busy state), and the client ends
  * that copy as it would any other, so the frontend may send copy data. */
 static void copy_in_out_of_turn(pgw_state *s) {
-  if (!s->q_len || s->bctx == B_RFQ || s->bctx == B_COPY_IN ||
-      s->bctx >= B_COPY_BOTH || q_front(s) == IT_FUNCTION_CALL)
+  if (!s->q_len || s->bctx == B_COPY_IN || s->bctx >= B_COPY_BOTH ||
+      q_front(s) == IT_FUNCTION_CALL)
     return;
   s->fe_copy = FE_COPY_IN;
   s->bctx = B_COPY_IN;
