@@ -172,46 +172,46 @@ static void get_parameter_status(FILE *f, const pgw_parameter_status *p) {
 }
 
 void pq13_get_body(FILE *f, const pgw_message *m) {
-  const pgw_message *b = m;
+  if (m->malformed) return; /* lenient: no body to show */
   switch (m->kind) {
-  case PGW_MSG_AUTHENTICATION: get_auth(f, &b->body.auth); break;
+  case PGW_MSG_AUTHENTICATION: get_auth(f, &m->body.auth); break;
   case PGW_MSG_PARAMETER_STATUS:
-    get_parameter_status(f, &b->body.parameter_status);
+    get_parameter_status(f, &m->body.parameter_status);
     break;
   case PGW_MSG_BACKEND_KEY_DATA:
-    pq13_get_int(f, 4, b->body.backend_key.pid);
-    pq13_get_int(f, 4, (int32_t)cli_be32(b->body.backend_key.key.ptr));
+    pq13_get_int(f, 4, m->body.backend_key.pid);
+    pq13_get_int(f, 4, (int32_t)cli_be32(m->body.backend_key.key.ptr));
     break;
-  case PGW_MSG_READY_FOR_QUERY: pq13_get_char(f, b->body.ready.status); break;
+  case PGW_MSG_READY_FOR_QUERY: pq13_get_char(f, m->body.ready.status); break;
   case PGW_MSG_ROW_DESCRIPTION:
-    get_row_description(f, &b->body.row_description);
+    get_row_description(f, &m->body.row_description);
     break;
-  case PGW_MSG_DATA_ROW: get_data_row(f, &b->body.data_row.columns); break;
+  case PGW_MSG_DATA_ROW: get_data_row(f, &m->body.data_row.columns); break;
   case PGW_MSG_COMMAND_COMPLETE:
-    get_str(f, b->body.command_complete.text);
+    get_str(f, m->body.command_complete.text);
     break;
-  case PGW_MSG_ERROR_RESPONSE: get_notice(f, &b->body.error); break;
-  case PGW_MSG_NOTICE_RESPONSE: get_notice(f, &b->body.notice); break;
+  case PGW_MSG_ERROR_RESPONSE: get_notice(f, &m->body.error); break;
+  case PGW_MSG_NOTICE_RESPONSE: get_notice(f, &m->body.notice); break;
   case PGW_MSG_NOTIFICATION_RESPONSE:
-    pq13_get_int(f, 4, b->body.notification.pid);
-    get_str(f, b->body.notification.channel);
-    get_str(f, b->body.notification.payload);
+    pq13_get_int(f, 4, m->body.notification.pid);
+    get_str(f, m->body.notification.channel);
+    get_str(f, m->body.notification.payload);
     break;
   case PGW_MSG_PARAMETER_DESCRIPTION:
-    get_oids(f, &b->body.parameter_description.types);
+    get_oids(f, &m->body.parameter_description.types);
     break;
   case PGW_MSG_COPY_IN_RESPONSE:
   case PGW_MSG_COPY_OUT_RESPONSE:
   case PGW_MSG_COPY_BOTH_RESPONSE:
-    pq13_get_char(f, (uint8_t)b->body.copy_response.format);
-    get_i16s(f, &b->body.copy_response.columns);
+    pq13_get_char(f, (uint8_t)m->body.copy_response.format);
+    get_i16s(f, &m->body.copy_response.columns);
     break;
   case PGW_MSG_FUNCTION_CALL_RESPONSE:
-    get_function_result(f, b->body.function_result.result);
+    get_function_result(f, m->body.function_result.result);
     break;
   case PGW_MSG_SSL_RESPONSE:
   case PGW_MSG_GSSENC_RESPONSE:
-    pq13_get_char(f, b->body.encryption.answer);
+    pq13_get_char(f, m->body.encryption.answer);
     break;
   default: break; /* no fields, or fields libpq 13 skips */
   }
@@ -269,6 +269,10 @@ static void put_parse(FILE *f, const pgw_parse *p) {
 }
 
 static void put_body(FILE *f, const pgw_message *m) {
+  if (m->malformed) { /* lenient: the bytes as they are */
+    put_nchar(f, m->payload.ptr, m->payload.len);
+    return;
+  }
   switch (m->kind) {
   case PGW_MSG_QUERY: put_str(f, m->body.query.text); break;
   case PGW_MSG_PARSE: put_parse(f, &m->body.parse); break;

@@ -236,7 +236,8 @@ static void connecting(cli_pqtrace *t, FILE *f, const pgw_message *m) {
   pieces(&t->pq13, f, m);
   header(f, m);
   pq13_get_body(f, m);
-  if (m->kind == PGW_MSG_AUTHENTICATION && m->body.auth.code == PGW_AUTH_OK) {
+  if (m->kind == PGW_MSG_AUTHENTICATION && !m->malformed &&
+      m->body.auth.code == PGW_AUTH_OK) {
     t->authenticated = 1;
     t->pq13.async = PQ13_BUSY;
   }
