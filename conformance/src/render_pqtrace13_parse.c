@@ -93,9 +93,9 @@ static void reread(cli_pq13 *s, FILE *f, const pgw_message *m) {
 static void busy(cli_pq13 *s, FILE *f, const pgw_message *m) {
   int describe = s->queryclass == PQ13_DESCRIBE;
   switch (m->type) {
-  case 'C':
+  case 'C': /* ends the result, in single-row mode too */
     pq13_get_body(f, m);
-    if (s->result == PQ13_NONE) s->result = PQ13_OTHER;
+    s->result = PQ13_OTHER;
     s->async = PQ13_READY;
     break;
   case 'E':
@@ -151,7 +151,10 @@ static void busy(cli_pq13 *s, FILE *f, const pgw_message *m) {
   case '2':
   case '3':
   case 's': break;
-  default: pq13_get_body(f, m); /* S, K, t */
+  case 'S':
+  case 'K':
+  case 't': pq13_get_body(f, m); break;
+  default: s->async = PQ13_READY; /* unexpected: skipped, an error result */
   }
 }
 
