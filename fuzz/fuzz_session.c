@@ -10,9 +10,10 @@
  * items. Then the session is decoded as `pgw dump` does (a frontend- and
  * a backend-role pgw_conn, wire order, strict, reference and lenient;
  * a deviation reference mode lets through is of a documented rule) and every
- * message is rendered in the three formats: every JSON line must be one
- * well-formed JSON object with the members the design promises, and no
- * output may hold a NUL byte.
+ * message is rendered in the three formats, pqtrace also as libpq 13
+ * prints it: every JSON line must be one well-formed JSON object with the
+ * members the design promises, and no output but libpq 13's (which writes
+ * the bytes it reads raw) may hold a NUL byte.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -211,6 +212,10 @@ static void out_close(out *o) {
   o->f = NULL;
 }
 
+/* libpq 13's PQtrace has state across messages (render_pqtrace13_parse.c);
+ * its lines hold raw bytes, NULs included. */
+static cli_pqtrace trace13;
+
 static void render_all(out *o, pgw_dir dir, const pgw_message *m,
                        const pgw_conn *c) {
   cli_msg msg;
@@ -221,6 +226,7 @@ static void render_all(out *o, pgw_dir dir, const pgw_message *m,
   cli_render_json(o[0].f, &msg);
   cli_render_text(o[1].f, &msg);
   cli_render_pqtrace(o[2].f, &msg);
+  cli_render_pqtrace_as(o[3].f, &trace13, &msg);
 }
 
 /* Decode the session as `pgw dump` does; render every message. */
@@ -236,6 +242,7 @@ static void decode(const pgs_session *s, pgw_mode mode, out *o) {
   FUZZ_ASSERT(pgw_conn_init(&conn[PGW_BACKEND], &co) == 0);
   pgw_buf enc;
   pgw_buf_init(&enc, NULL);
+  FUZZ_ASSERT(cli_pqtrace_init(&trace13, 13) == 0);
   int dead = 0, tls = 0;
   for (size_t i = 0; i < s->count && !dead; i++) {
     const pgs_item *it = &s->items[i];
@@ -253,6 +260,7 @@ static void decode(const pgs_session *s, pgw_mode mode, out *o) {
     pgw_message m;
     int rc = pgw_conn_receive(rx, it->data, it->len);
     FUZZ_ASSERT(rc == 0);
+    cli_pqtrace_chunk(&trace13, it->dir, it->len);
     /* Poisoned, so that rendering a message next() did not set is caught
      * (ASan: wild pointers) rather than reading stale stack bytes. */
     memset(&m, 0xa5, sizeof m);
@@ -417,17 +425,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pgs_free(&s2);
   free(w.buf);
 
-  out o[3];
+  out o[4]; /* JSON, text, pqtrace (libpq 18), pqtrace (libpq 13) */
   static const pgw_mode modes[3] = {PGW_MODE_STRICT, PGW_MODE_REFERENCE,
                                     PGW_MODE_LENIENT};
   for (int k = 0; k < 3; k++) {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
       out_open(&o[i]);
     decode(&s, modes[k], o);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
       out_close(&o[i]);
       static const char *const fmt[3] = {"json", "text", "pqtrace"};
-      const char *nul = o[i].len ? memchr(o[i].buf, 0, o[i].len) : NULL;
+      /* libpq 13 writes the bytes it reads and writes raw */
+      const char *nul =
+          i < 3 && o[i].len ? memchr(o[i].buf, 0, o[i].len) : NULL;
       if (nul) {
         const char *bol = nul;
         while (bol > o[i].buf && bol[-1] != '\n')
@@ -445,7 +455,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       check_json_line(p, (size_t)(nl - p));
       p = nl + 1;
     }
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
       free(o[i].buf);
   }
   pgs_free(&s);

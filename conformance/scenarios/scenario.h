@@ -11,7 +11,7 @@
  * keys, timestamps, OIDs of new objects) are never printed, so two runs
  * against any server of the same version print the same text.
  *
- * Built against Debian's libpq 15 headers; run with libpq 15 or 18.
+ * Built against Debian's libpq 15 headers; run with libpq 13 to 18.
  * Functions newer than 15 are declared weak and checked before use.
  */
 #ifndef PGW_SCENARIO_H
@@ -25,6 +25,9 @@
 
 /* libpq 18 only (weak: NULL when running with libpq 15). */
 extern int PQfullProtocolVersion(const PGconn *conn) __attribute__((weak));
+/* libpq 14 and later (weak: NULL when running with libpq 13, whose
+ * PQtrace has no flags: it prints without timestamps anyway). */
+extern void PQsetTraceFlags(PGconn *conn, int flags) __attribute__((weak));
 
 static FILE *scenario_trace;
 
@@ -89,7 +92,8 @@ static PGconn *scenario_connect(int argc, char **argv, int expect_fail) {
     }
     setvbuf(scenario_trace, NULL, _IOLBF, 0);
     PQtrace(c, scenario_trace);
-    PQsetTraceFlags(c, PQTRACE_SUPPRESS_TIMESTAMPS | PQTRACE_REGRESS_MODE);
+    if (PQsetTraceFlags)
+      PQsetTraceFlags(c, PQTRACE_SUPPRESS_TIMESTAMPS | PQTRACE_REGRESS_MODE);
   }
   if (PQstatus(c) != CONNECTION_BAD) {
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;

@@ -271,6 +271,7 @@ static int feed_chunk(dumper *d, const pgs_item *it) {
            "a session holds decrypted bytes only after '@ tls on'");
     return -1;
   }
+  cli_pqtrace_chunk(&d->pq, it->dir, it->len);
   rc = pgw_observer_feed(&d->watch, it->dir, it->data, it->len);
   while (rc == PGW_OK &&
          (rc = pgw_observer_next(&d->watch, it->dir, &m)) == PGW_OK) {
@@ -358,6 +359,7 @@ int cli_dump(const cli_dump_opts *o) {
     pgs_free(&s);
     return 2;
   }
+  if (o->single_row) cli_pqtrace_single_row(&d.pq);
   if (init_watch(&d) != 0) {
     fprintf(stderr, "pgw dump: cannot initialise the connections\n");
     pgs_free(&s);

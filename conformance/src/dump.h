@@ -16,7 +16,8 @@ typedef struct cli_dump_opts {
   int roundtrip; /* re-encode every message and compare with the wire */
   pgw_mode mode; /* strict (default), --reference, --lenient */
   uint32_t server_protocol; /* --server-protocol; 0: from "@ server" */
-  int libpq; /* --format=pqtrace: whose PQtrace format, 15 or 18 (0: 18) */
+  int libpq;      /* --format=pqtrace: whose PQtrace format, 13 to 18 (0: 18) */
+  int single_row; /* --single-row (with --libpq=13): PQsetSingleRowMode */
 } cli_dump_opts;
 
 /* Returns the exit status: 0 if every byte decoded (and re-encoded), else

@@ -19,7 +19,7 @@ static const struct command_usage {
   const char *lines;
 } usages[] = {
     {"dump", "  pgw dump FILE.pgs [--json | --format=text|json|pqtrace"
-             " [--libpq=14..18]]\n"
+             " [--libpq=13..18 [--single-row]]]\n"
              "           [--roundtrip] [--reference | --lenient]"
              " [--server-protocol=3.0|3.2]\n"},
     {"rules", "  pgw rules [--markdown]\n"},
@@ -109,9 +109,11 @@ static int cmd_dump(int argc, char **argv) {
       size_t n = strspn(v, "0123456789");
       if (n == 0 || n > 4 || v[n] != '\0' || v[0] == '0' ||
           !cli_pqtrace_known(atoi(v)))
-        return bad("unknown libpq version (14 to 18)", v);
+        return bad("unknown libpq version (13 to 18)", v);
       o.libpq = atoi(v);
-    } else if (strncmp(a, "--format=", 9) == 0)
+    } else if (strcmp(a, "--single-row") == 0)
+      o.single_row = 1;
+    else if (strncmp(a, "--format=", 9) == 0)
       return bad("unknown format", a + 9);
     else if (a[0] == '-' && a[1] != '\0')
       return bad("unknown option", a);
@@ -123,6 +125,8 @@ static int cmd_dump(int argc, char **argv) {
   if (!o.path) return bad("dump needs a session file", NULL);
   if (o.libpq && o.format != CLI_FORMAT_PQTRACE)
     return bad("--libpq goes with --format=pqtrace", NULL);
+  if (o.single_row && o.libpq != 13)
+    return bad("--single-row goes with --libpq=13", NULL);
   return cli_dump(&o);
 }
 

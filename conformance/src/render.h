@@ -1,6 +1,6 @@
 /*
  * render.h - printing decoded messages: a readable text line, a JSON
- * object per line, or libpq's PQtrace format (libpq 18 or 15).
+ * object per line, or libpq's PQtrace format (libpq 18, 15 or 13).
  *
  * Text and JSON share one walk over a message's fields (fields.c) that
  * calls an emitter; each format implements the emitter.
@@ -74,20 +74,44 @@ void cli_json_string(FILE *f, const char *s, size_t n);
  * PQTRACE_REGRESS_MODE) of one libpq major version, with what it has seen
  * of the conversation so far (libpq 15 starts tracing the backend after
  * AuthenticationOk and skips the ReadyForQuery ending a FunctionCall). */
+/* libpq 13's parser, as far as the wire shows it: its asyncStatus and
+ * the bytes it had received (render_pqtrace13_parse.c). */
+typedef struct cli_pq13 {
+  int async;       /* libpq's asyncStatus (PQ13_*) */
+  int queryclass;  /* of the query sent last */
+  int result;      /* what libpq holds as the current result */
+  int pending;     /* libpq stopped after the last backend message with
+                      the next one unread: it reads its header twice */
+  int single_row;  /* the application asked for single-row mode */
+  size_t fed;      /* backend bytes received so far (chunk ends) */
+  size_t avail;    /* ... when the last backend message was complete */
+  size_t ends[32]; /* backend chunk ends not yet behind a message */
+  size_t nends;
+} cli_pq13;
+
 typedef struct cli_pqtrace {
-  int libpq;         /* 15 or 18 */
+  int libpq;         /* 13 to 18 */
   int authenticated; /* the backend has sent AuthenticationOk */
   int function_call; /* a FunctionCall awaits its ReadyForQuery */
+  cli_pq13 pq13;     /* libpq 13 only */
 } cli_pqtrace;
 
-/* 1 if libpq major version `libpq` has a pqtrace format here (15, 18). */
+/* 1 if libpq major version `libpq` has a pqtrace format here (13 to 18). */
 int cli_pqtrace_known(int libpq);
 /* 0, or -1 for an unknown version. */
 int cli_pqtrace_init(cli_pqtrace *t, int libpq);
+/* A chunk of n bytes arrived in direction dir (libpq 13 reads a message
+ * again when it arrives in pieces). */
+void cli_pqtrace_chunk(cli_pqtrace *t, pgw_dir dir, size_t n);
+/* libpq 13: the application runs its queries in single-row mode
+ * (PQsetSingleRowMode), which the wire does not show. */
+void cli_pqtrace_single_row(cli_pqtrace *t);
 /* Print m as that libpq traces it: nothing for a message it does not
  * trace, else one line (two with a "mismatched message length" line). */
 void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg);
 /* libpq 18's format (stateless). */
 void cli_render_pqtrace(FILE *f, const cli_msg *msg);
+/* libpq 13's (render_pqtrace13_parse.c). */
+void cli_render_pqtrace13(FILE *f, cli_pqtrace *t, const cli_msg *msg);
 
 #endif /* PGW_CLI_RENDER_H */

@@ -3,7 +3,7 @@
  * flags PQTRACE_SUPPRESS_TIMESTAMPS | PQTRACE_REGRESS_MODE, rendered from
  * the decoded message (not from raw bytes). Two libpq formats: 18 (the
  * default) and 15, which libpq 14, 16 and 17 share (libpq 13's PQtrace
- * predates the message format and is not rendered).
+ * predates the message format: render_pqtrace13.c).
  *
  * The format (libpq's src/interfaces/libpq/fe-trace.c): "F" or "B", TAB,
  * the length word (for startup packets the packet length; for the one-byte
@@ -232,15 +232,15 @@ static const pqtrace_scope *scope_of(int libpq) {
   return NULL;
 }
 
+/* libpq 13 has its own format (render_pqtrace13.c). */
 int cli_pqtrace_known(int libpq) {
-  return scope_of(libpq) != NULL;
+  return libpq == 13 || scope_of(libpq) != NULL;
 }
 
 int cli_pqtrace_init(cli_pqtrace *t, int libpq) {
-  if (!scope_of(libpq)) return -1;
+  if (!cli_pqtrace_known(libpq)) return -1;
+  memset(t, 0, sizeof *t);
   t->libpq = libpq;
-  t->authenticated = 0;
-  t->function_call = 0;
   return 0;
 }
 
@@ -525,6 +525,10 @@ void cli_render_pqtrace_as(FILE *f, cli_pqtrace *t, const cli_msg *msg) {
   size_t len = m->wire_len ? m->wire_len - 1 : 0;
   const struct pq_row *row =
       (unsigned)m->kind < PGW_MSG_KIND_COUNT ? &pq_rows[m->kind] : NULL;
+  if (t->libpq == 13) {
+    cli_render_pqtrace13(f, t, msg);
+    return;
+  }
   if (!traced(t, msg)) return;
   switch (m->kind) {
   case PGW_MSG_STARTUP_MESSAGE:

@@ -82,18 +82,30 @@ scratch() {
   grep -qF "expected 'DataRow \"3\" \"row three\"'" <<<"$output"
 }
 
-@test "older libpqs against PostgreSQL 18: 17 passes every check (pqtrace through the 15 filter), 13 skips pqtrace" {
-  run bash "$REPO/conformance/run" check '^pg18/(auth_ok-scram-libpq17|copy_in-libpq13)$'
+@test "older libpqs against PostgreSQL 18: 17 passes every check (pqtrace through the 15 filter), 13 too (its own format)" {
+  run bash "$REPO/conformance/run" check '^pg18/(auth_ok-scram-libpq17|copy_in-libpq13|auth_ok-scram-libpq13)$'
   echo "$output"
   [ "$status" -eq 0 ]
   for c in roundtrip phases server client pqtrace; do
     grep -qE "^PASS $c +pg18/auth_ok-scram-libpq17\$" <<<"$output"
-  done
-  for c in roundtrip phases server client; do
     grep -qE "^PASS $c +pg18/copy_in-libpq13\$" <<<"$output"
+    grep -qE "^PASS $c +pg18/auth_ok-scram-libpq13\$" <<<"$output"
   done
-  grep -qE '^SKIP pqtrace +pg18/copy_in-libpq13: libpq 13: PQtrace predates the message format' <<<"$output"
-  [ "${lines[-1]}" = "9 passed, 0 failed" ]
+  [ "${lines[-1]}" = "15 passed, 0 failed" ]
+}
+
+@test "a libpq 13 trace differing from pgw's --libpq=13 line fails the pqtrace check" {
+  local d=$BATS_TEST_TMPDIR/conf n=copy_in-libpq13
+  mkdir -p "$d/sessions/pg18" "$d/expected/pg18"
+  cp "$REPO/conformance/sessions/pg18/$n".* "$d/sessions/pg18/"
+  cp "$REPO/conformance/expected/pg18/$n".* "$d/expected/pg18/"
+  export PGW_CONF_SESSIONS=$d/sessions PGW_CONF_EXPECTED=$d/expected
+  sed -i 's/^To backend> Msg complete, length 70$/To backend> Msg complete, length 71/' "$d/sessions/pg18/$n.trace"
+  run bash "$REPO/conformance/run" check "^pg18/$n\$"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  grep -qE "^FAIL pqtrace +pg18/$n: pgw dump --format=pqtrace --libpq=13 \| awk -f conformance/pqtrace13-reads.awk \(both\) differs" <<<"$output"
+  grep -qF "line 3: expected 'To backend> Msg complete, length 71'" <<<"$output"
 }
 
 @test "a libpq 17 trace differing from pgw's --libpq=17 line fails the pqtrace check" {

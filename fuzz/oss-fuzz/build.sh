@@ -65,7 +65,8 @@ harnesses+=(replication pgoutput)
 CLI=$REPO/conformance/src
 if [[ -f $REPO/fuzz/fuzz_session.c && -f $CLI/session.c ]]; then
   cliobj=()
-  for f in session fields render_text render_json render_pqtrace util render_replication; do
+  for f in session fields render_text render_json render_pqtrace render_pqtrace13 \
+    render_pqtrace13_parse util render_replication; do
     $CC $CFLAGS $C11 -D_POSIX_C_SOURCE=200809L -I"$REPO/lib/include" \
       -I"$CLI" -c "$CLI/$f.c" -o "$OBJ/cli/$f.o"
     cliobj+=("$OBJ/cli/$f.o")
