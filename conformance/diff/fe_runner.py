@@ -315,6 +315,8 @@ def main():
     ap.add_argument("--server-version", required=True)
     ap.add_argument("--target", required=True)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--ids", default=None,
+                    help="a file of case ids, one per line: run only those")
     ap.add_argument("--out", default=HERE)
     args = ap.parse_args()
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -322,10 +324,14 @@ def main():
     os.makedirs(os.path.join(args.out, "recordings", args.target), exist_ok=True)
     os.makedirs(os.path.join(args.out, "verdicts"), exist_ok=True)
     vpath = os.path.join(args.out, "verdicts", args.target + ".jsonl")
-    rows = read_verdicts(vpath) if args.only and os.path.exists(vpath) else {}
+    part = args.only or args.ids
+    rows = read_verdicts(vpath) if part and os.path.exists(vpath) else {}
     cases = [c for c in gen.all_cases() if c["side"] == "F"]
     if args.only:
         cases = [c for c in cases if args.only in c["id"]]
+    if args.ids:
+        wanted = set(open(args.ids).read().split())
+        cases = [c for c in cases if c["id"] in wanted]
     t0 = time.monotonic()
 
     def one(c):
