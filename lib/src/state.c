@@ -1174,6 +1174,7 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
   case E_COPY_IN:
     s->fe_copy = FE_COPY_IN;
     s->bctx = B_COPY_IN;
+    s->result_open = 0; /* the application takes the copy result */
     copy_consume(s);
     break;
   case E_COPY_BOTH:
@@ -1181,7 +1182,10 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
     s->bctx = B_COPY_BOTH;
     copy_consume(s);
     break;
-  case E_COPY_OUT: s->bctx = B_COPY_OUT; break;
+  case E_COPY_OUT:
+    s->bctx = B_COPY_OUT;
+    s->result_open = 0;
+    break;
   case E_FE_COPY_DONE:
   case E_FE_COPY_FAIL: {
     uint8_t nb = eff == E_FE_COPY_DONE ? bctx_table[s->bctx].on_fe_done
@@ -1199,6 +1203,9 @@ static void effect(pgw_state *s, int eff, const pgw_message *m, int tok) {
  * libpq then ends the result it was building, and the rows after it have
  * no row description for it. */
 #define ROWS_LOST (-2)
+/* row_cols for an Execute whose portal Describe answered NoData: libpq
+ * made no result, so it has no row description for rows. */
+#define ROWS_NO_DATA (-3)
 
 /* A DataRow's column count against the RowDescription of its result. */
 static int check_row(pgw_state *s, const pgw_message *m) {
@@ -1206,6 +1213,11 @@ static int check_row(pgw_state *s, const pgw_message *m) {
     return violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE,
                      "DataRow after its RowDescription was superseded out of "
                      "turn (libpq: data without prior row description)",
+                     PGW__R_BE_ORDER);
+  if (s->row_cols == ROWS_NO_DATA)
+    return violation(s, m, PGW_ERR_UNEXPECTED_MESSAGE,
+                     "DataRow for a portal described with NoData (libpq: "
+                     "data without prior row description)",
                      PGW__R_BE_ORDER);
   if (s->row_cols < 0 ||
       (m->malformed && !pgw__body_complete(m->kind, m->malformed)) ||
@@ -1231,10 +1243,15 @@ static void track_rows(pgw_state *s, const pgw_message *m, uint8_t ctx,
                     : (int32_t)m->body.row_description.columns.count;
     if (r->nb == B_Q_ROWS) s->row_cols = n;
     if (ctx == B_DESCRIBE_ROWS && unnamed) s->unnamed_cols = n;
+    s->result_open = 1;
     break;
   }
+  case PGW_MSG_COMMAND_COMPLETE:
+  case PGW_MSG_EMPTY_QUERY_RESPONSE: s->result_open = 1; break;
   case PGW_MSG_NO_DATA:
-    if (ctx == B_DESCRIBE_ROWS && unnamed) s->unnamed_cols = 0;
+    /* libpq makes no result of it (PQsendQueryParams' Describe): rows
+     * after it have no row description */
+    if (ctx == B_DESCRIBE_ROWS && unnamed) s->unnamed_cols = ROWS_NO_DATA;
     break;
   case PGW_MSG_BIND_COMPLETE:
     if (unnamed) s->unnamed_cols = -1;
@@ -1243,7 +1260,10 @@ static void track_rows(pgw_state *s, const pgw_message *m, uint8_t ctx,
     if (ctx == B_EXEC) s->row_cols = unnamed ? s->unnamed_cols : -1;
     if (s->rows_lost) s->row_cols = ROWS_LOST;
     break;
-  case PGW_MSG_READY_FOR_QUERY: s->rows_lost = 0; break;
+  case PGW_MSG_READY_FOR_QUERY:
+    s->rows_lost = 0;
+    s->result_open = 0;
+    break;
   case PGW_MSG_ERROR_RESPONSE:
     /* once the application took the error result libpq has no result for
      * rows: in a simple query until a new RowDescription; in extended
@@ -1345,13 +1365,13 @@ static void rows_lost(pgw_state *s) {
   }
 }
 
-/* Extended query contexts in which libpq holds no result of its own and
- * has not advanced its command queue: a COPY the client ended or the
- * backend left (the copy result was taken). A RowDescription there makes
- * a new result (getRowDescriptions) whose rows follow. */
+/* In extended query libpq holds no result of its own and has not
+ * advanced its command queue: nothing made one yet (or a COPY result was
+ * taken). A RowDescription then makes a new result (getRowDescriptions)
+ * whose rows follow. */
 static int extended_between_results(const pgw_state *s) {
-  return !s->rows_lost && (s->bctx == B_COPY_IN_DONE || s->bctx == B_COPY_OUT ||
-                           s->bctx == B_COPY_OUT_DONE);
+  return !s->rows_lost && !s->result_open && s->bctx != B_COPY_IN &&
+         s->bctx < B_COPY_BOTH;
 }
 
 /* A RowDescription let through out of turn: libpq takes it as a new
@@ -1364,9 +1384,11 @@ static void row_description_out_of_turn(pgw_state *s, const pgw_message *m) {
   /* after a FATAL the queue is gone: rows_lost tells extended query */
   int simple = s->q_len ? q_front(s) == IT_QUERY : !s->rows_lost;
   int32_t n = (int32_t)m->body.row_description.columns.count;
-  if (!simple && s->q_len && extended_between_results(s)) {
+  int between = !simple && s->q_len && extended_between_results(s);
+  s->result_open = 1;
+  if (between) {
     s->row_cols = n;
-    s->bctx = B_EXEC_ROWS;
+    if (q_front(s) == IT_EXECUTE) s->bctx = B_EXEC_ROWS;
     refresh(s);
     return;
   }
@@ -1386,6 +1408,7 @@ static void copy_out_out_of_turn(pgw_state *s) {
       s->bctx >= B_COPY_BOTH)
     return;
   s->bctx = B_COPY_OUT;
+  s->result_open = 0;
   refresh(s);
 }
 
@@ -1398,6 +1421,7 @@ static void copy_in_out_of_turn(pgw_state *s) {
     return;
   s->fe_copy = FE_COPY_IN;
   s->bctx = B_COPY_IN;
+  s->result_open = 0;
   refresh(s);
 }
 

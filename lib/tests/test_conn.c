@@ -356,9 +356,10 @@ static void test_hooks(void) {
   pgw_conn_free(&be);
 }
 
-/* Lenient: a RowDescription out of turn in extended query (no Describe)
- * is let through, and libpq loses the rows after it: each DataRow is a
- * violation of its own, on the fast path of pgw_conn_next() too. */
+/* Lenient: a second RowDescription out of turn in extended query (after
+ * the Describe's) is let through, and libpq loses the rows after it (it
+ * ends the result it held): each DataRow is a violation of its own, on
+ * the fast path of pgw_conn_next() too. */
 static void test_rows_lost(void) {
   pgw_conn fe;
   pgw_conn_options o;
@@ -375,6 +376,8 @@ static void test_rows_lost(void) {
   CHECK_EQ_INT(pgw_conn_send(&fe, &m, &out), 0);
   pgw_msg_bind(&m, "", "", NULL, NULL, NULL);
   CHECK_EQ_INT(pgw_conn_send(&fe, &m, &out), 0);
+  pgw_msg_describe(&m, 'P', "");
+  CHECK_EQ_INT(pgw_conn_send(&fe, &m, &out), 0);
   pgw_msg_execute(&m, "", 0);
   CHECK_EQ_INT(pgw_conn_send(&fe, &m, &out), 0);
   pgw_msg_sync(&m);
@@ -384,7 +387,8 @@ static void test_rows_lost(void) {
   pgw_msg_bind_complete(&m);
   pgw_message_encode_buf(&m, &in);
   m = row_desc();
-  pgw_message_encode_buf(&m, &in);
+  pgw_message_encode_buf(&m, &in); /* the Describe's */
+  pgw_message_encode_buf(&m, &in); /* out of turn */
   m = data_row();
   pgw_message_encode_buf(&m, &in);
   pgw_message_encode_buf(&m, &in);

@@ -320,6 +320,7 @@ static void test_copy_outside_copy(void) {
 static void feed_all(pgw_state *s, const char *dirs, const pgw_kind *kinds) {
   for (size_t i = 0; dirs[i]; i++) {
     pgw_message m = mk(kinds[i]);
+    if (kinds[i] == PGW_MSG_DESCRIBE) m.body.describe.target = 'P';
     CHECK_EQ_INT(
         pgw_state_feed(s, dirs[i] == 'F' ? PGW_FRONTEND : PGW_BACKEND, &m), 0);
   }
@@ -371,6 +372,28 @@ static void test_result_ended_out_of_turn(void) {
   const pgw_kind k[] = {PGW_MSG_QUERY, PGW_MSG_ROW_DESCRIPTION,
                         PGW_MSG_EMPTY_QUERY_RESPONSE};
   feed_all(&s, "FBB", k);
+  pgw_message d = mk(PGW_MSG_DATA_ROW);
+  CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &d), PGW_ERR_UNEXPECTED_MESSAGE);
+  EXPECT_STATE_RULE(&s, "backend.order");
+  pgw_state_free(&s);
+}
+
+/* PQsendQueryParams' Describe answered NoData: libpq makes no result, so
+ * a DataRow has no row description, while a RowDescription out of turn
+ * then starts a result whose rows follow (fuzz_libpq_diff). */
+static void test_no_data_then_rows(void) {
+  const pgw_kind ext[] = {
+      PGW_MSG_PARSE,         PGW_MSG_BIND,    PGW_MSG_DESCRIBE,
+      PGW_MSG_EXECUTE,       PGW_MSG_SYNC,    PGW_MSG_PARSE_COMPLETE,
+      PGW_MSG_BIND_COMPLETE, PGW_MSG_NO_DATA, PGW_MSG_ROW_DESCRIPTION,
+      PGW_MSG_DATA_ROW};
+  pgw_state s;
+  ready(&s, PGW_MODE_REFERENCE);
+  feed_all(&s, "FFFFFBBBBB", ext);
+  CHECK_EQ_INT(pgw_state_violations(&s), 1); /* the RowDescription */
+  pgw_state_free(&s);
+  ready(&s, PGW_MODE_REFERENCE);
+  feed_all(&s, "FFFFFBBB", ext);
   pgw_message d = mk(PGW_MSG_DATA_ROW);
   CHECK_EQ_INT(pgw_state_feed(&s, PGW_BACKEND, &d), PGW_ERR_UNEXPECTED_MESSAGE);
   EXPECT_STATE_RULE(&s, "backend.order");
@@ -496,6 +519,7 @@ int main(void) {
   test_copy_outside_copy();
   test_copy_in_out_of_turn();
   test_result_ended_out_of_turn();
+  test_no_data_then_rows();
   test_npv();
   printf("rules: %d checks, %d failed\n", pgw_test_checks, pgw_test_failures);
   return pgw_test_failures != 0;

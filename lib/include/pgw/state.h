@@ -141,8 +141,10 @@ typedef struct pgw_state {
   uint8_t sasl_mechs_len, pq_options_len;
   uint8_t unnamed_bad_result; /* unnamed portal bound with a bad result
                                  format code (reference mode) */
-  uint8_t rows_lost; /* rows lost to libpq until ReadyForQuery (a tolerated
-                        ParameterDescription in extended query) */
+  uint8_t rows_lost;   /* rows lost to libpq until ReadyForQuery (a tolerated
+                          ParameterDescription in extended query) */
+  uint8_t result_open; /* libpq holds a result (RowDescription, or one
+                          CommandComplete/EmptyQueryResponse made) */
   uint32_t protocol, requested;
   pgw_kind password_kind;
   size_t violations;
