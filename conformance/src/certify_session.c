@@ -47,6 +47,13 @@ static int drain(checker *k, pgw_dir dir) {
     k->messages[dir]++;
     if (reencode(k, dir, &m) != 0) return 1;
   }
+  if (rc == PGW_DIRECT_SSL) {
+    pgw_error e = *pgw_observer_error(&k->watch, NULL);
+    e.reason = "the client opened with TLS (direct SSL) and the session "
+               "holds no decrypted bytes ('@ tls direct', SESSION-FORMAT.md "
+               "rule 7)";
+    return broke(k, dir, &e, rc, NULL);
+  }
   if (rc != PGW_NEED_MORE)
     return broke(k, dir, pgw_observer_error(&k->watch, NULL), rc,
                  m.wire_len ? pgw_message_name(&m) : NULL);

@@ -105,11 +105,15 @@ static void warn(pgw_observer *o, const pgw_error *e) {
 
 int pgw_observer_next(pgw_observer *o, pgw_dir dir, pgw_message *m) {
   if (o == NULL || m == NULL || !dir_ok(dir)) return PGW_ERR_INVALID_ARGUMENT;
-  if (o->status) return o->status;
+  if (o->status) {
+    memset(m, 0, sizeof *m); /* the error was reported: no message now */
+    return o->status;
+  }
   pgw_decoder *d = &o->dec[dir];
   size_t warned = pgw_decoder_warnings(d);
   int rc = pgw_decoder_next(d, m);
   if (rc == PGW_DIRECT_SSL) {
+    memset(m, 0, sizeof *m);
     pgw_state_direct_ssl(&o->state);
     return rc;
   }

@@ -95,8 +95,10 @@ static void test_framing_and_errors(void) {
   const pgw_error *e = pgw_observer_error(&o, &dir);
   CHECK_EQ_INT(dir, PGW_BACKEND);
   CHECK(e->rule != NULL && strcmp(e->rule->id, "backend.order") == 0);
+  memset(&m, 0xa5, sizeof m); /* a later call zeroes *m (MSan: certify) */
   CHECK_EQ_INT(pgw_observer_next(&o, PGW_FRONTEND, &m),
                PGW_ERR_UNEXPECTED_MESSAGE);
+  CHECK_EQ_INT(m.wire_len, 0);
   pgw_observer_free(&o);
 }
 
@@ -123,8 +125,10 @@ static void test_direct_ssl(void) {
   pgw_observer o;
   pgw_message m;
   init(&o, PGW_MODE_STRICT);
+  memset(&m, 0xa5, sizeof m);
   CHECK_EQ_INT(one(&o, PGW_FRONTEND, "16 0301 0005 0100000100", &m),
                PGW_DIRECT_SSL);
+  CHECK_EQ_INT(m.wire_len, 0); /* no message: *m zeroed */
   CHECK_EQ_INT(pgw_observer_phase(&o), PGW_PHASE_TLS_HANDSHAKE);
   CHECK_EQ_INT(pgw_observer_tls_on(&o), 0);
   /* The decrypted stream begins with a StartupMessage. */

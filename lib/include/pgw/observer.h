@@ -87,9 +87,10 @@ int pgw_observer_feed(pgw_observer *o, pgw_dir dir, const uint8_t *data,
 /*
  * Next message sent by dir, decoded and checked against the phase.
  * Returns PGW_OK (*m set, state advanced), PGW_NEED_MORE (dir's chunk is
- * used up), PGW_DIRECT_SSL (the client opened with TLS: state in phase
- * TLSHandshake), or a sticky error: a decoder error (*m zeroed, wire_len
- * 0) or a state error (*m holds the message the state refused).
+ * used up; *m untouched), PGW_DIRECT_SSL (the client opened with TLS:
+ * state in phase TLSHandshake; *m zeroed), or a sticky error: a decoder
+ * error (*m zeroed, wire_len 0) or a state error (*m holds the message
+ * the state refused); every later call returns it again with *m zeroed.
  */
 int pgw_observer_next(pgw_observer *o, pgw_dir dir, pgw_message *m);
 
