@@ -352,11 +352,15 @@ static int deliver(pgw_decoder *d, const uint8_t *bytes, size_t total,
   return PGW_OK;
 }
 
-static int reserve(pgw_decoder *d, size_t total) {
-  if (total <= d->buf_cap) return 0;
+/* Room for need bytes of a message of total bytes: the buffer doubles
+ * as bytes arrive, never past total, so a peer that announces a large
+ * message and sends little costs little memory. */
+static int reserve(pgw_decoder *d, size_t need, size_t total) {
+  if (need <= d->buf_cap) return 0;
   size_t cap = d->buf_cap ? d->buf_cap : 1024;
-  while (cap < total)
-    cap = cap > SIZE_MAX / 2 ? total : cap * 2;
+  while (cap < need)
+    cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+  if (cap > total) cap = total;
   uint8_t *p = (uint8_t *)d->alloc.realloc_fn(d->buf, cap, d->alloc.user);
   if (p == NULL) return PGW_ERR_NOMEM;
   d->buf = p;
@@ -368,7 +372,7 @@ static int reserve(pgw_decoder *d, size_t total) {
  * are at src. */
 static int begin_assembly(pgw_decoder *d, const uint8_t *src, size_t have,
                           size_t total, size_t offset) {
-  if (reserve(d, total))
+  if (reserve(d, have, total))
     return fail(d, PGW_ERR_NOMEM, offset, "reassembly buffer allocation failed",
                 NULL);
   memcpy(d->buf, src, have);
@@ -551,6 +555,9 @@ static int next_general(pgw_decoder *d, pgw_message *m) {
     /* Continue a split message. */
     size_t take = d->msg_len - d->buf_len;
     if (take > avail) take = avail;
+    if (reserve(d, d->buf_len + take, d->msg_len))
+      return fail(d, PGW_ERR_NOMEM, d->msg_offset,
+                  "reassembly buffer allocation failed", NULL);
     if (take) memcpy(d->buf + d->buf_len, chunk + d->chunk_pos, take);
     d->buf_len += take;
     d->chunk_pos += take;

@@ -25,9 +25,11 @@
  * its chunk.
  *
  * Memory: the decoder object lives where the caller puts it. Only the
- * reassembly buffer is allocated (through the allocator hook), at most the
- * announced length of a split message, after that length has been checked
- * against the limits; it is kept and reused, so steady state allocates
+ * reassembly buffer is allocated (through the allocator hook), for a
+ * split message whose length has been checked against the limits: it
+ * doubles as the message's bytes arrive (at most twice what arrived,
+ * never past the announced length, so announcing 1 GiB and sending
+ * little costs little); it is kept and reused, so steady state allocates
  * nothing.
  *
  * Errors are sticky: once next() fails, it returns the same error until
