@@ -365,6 +365,14 @@ static void test_readers(void) {
   while (pgw_value_cursor_next(&c, &x) == 1)
     n++;
   CHECK_EQ_INT(n, 3);
+  /* A list built with _of (items, no raw bytes) reads the same. */
+  CHECK_EQ_INT(pgw_data_row_values(&m.body.data_row, out, 3), 3);
+  CHECK(out[1].len == -1 && out[2].len == 2);
+  CHECK_EQ_INT(pgw_data_row_values(&m.body.data_row, out, 0), 3);
+  /* Raw bytes that run short: a list pgw did not decode. */
+  pgw_data_row cut = d.body.data_row;
+  cut.columns.raw.len = 4;
+  CHECK_EQ_INT(pgw_data_row_values(&cut, out, 3), PGW_ERR_TRUNCATED);
 
   pgw_param p[2] = {pgw_param_of("user", "u"), pgw_param_of("database", "")};
   pgw_param_list pl = pgw_param_list_of(p, 2);

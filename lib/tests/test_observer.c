@@ -140,11 +140,50 @@ static void test_direct_ssl(void) {
   pgw_observer_free(&o);
 }
 
+/* Bad arguments are refused without touching anything; tls_on outside a
+ * TLS handshake, or with plaintext bytes of a message half-read after the
+ * 'S' (injected before the handshake), fails. */
+static void test_bad_arguments(void) {
+  pgw_observer o;
+  pgw_message m;
+  uint8_t b = 0;
+  CHECK_EQ_INT(pgw_observer_init(NULL, NULL), PGW_ERR_INVALID_ARGUMENT);
+  pgw_observer_free(NULL);
+  CHECK_EQ_INT(pgw_observer_init(&o, NULL), 0); /* NULL options: strict */
+  CHECK_EQ_INT(pgw_observer_feed(NULL, PGW_FRONTEND, &b, 1),
+               PGW_ERR_INVALID_ARGUMENT);
+  CHECK_EQ_INT(pgw_observer_feed(&o, (pgw_dir)2, &b, 1),
+               PGW_ERR_INVALID_ARGUMENT);
+  CHECK_EQ_INT(pgw_observer_next(NULL, PGW_FRONTEND, &m),
+               PGW_ERR_INVALID_ARGUMENT);
+  CHECK_EQ_INT(pgw_observer_next(&o, PGW_FRONTEND, NULL),
+               PGW_ERR_INVALID_ARGUMENT);
+  CHECK_EQ_INT(pgw_observer_next(&o, (pgw_dir)7, &m), PGW_ERR_INVALID_ARGUMENT);
+  CHECK_EQ_INT(pgw_observer_finish(NULL, PGW_BACKEND),
+               PGW_ERR_INVALID_ARGUMENT);
+  CHECK_EQ_INT(pgw_observer_finish(&o, (pgw_dir)2), PGW_ERR_INVALID_ARGUMENT);
+  CHECK_EQ_INT(pgw_observer_tls_on(NULL), PGW_ERR_INVALID_ARGUMENT);
+  CHECK_EQ_INT(pgw_observer_tls_on(&o), PGW_ERR_INVALID_ARGUMENT);
+  pgw_observer_free(&o);
+
+  init(&o, PGW_MODE_STRICT);
+  CHECK_EQ_INT(one(&o, PGW_FRONTEND, "00000008 04d2162f", &m), PGW_OK);
+  CHECK_EQ_INT(one(&o, PGW_BACKEND, "53", &m), PGW_OK);
+  CHECK_EQ_INT(pgw_observer_phase(&o), PGW_PHASE_TLS_HANDSHAKE);
+  CHECK_EQ_INT(one(&o, PGW_FRONTEND, "0000", &m), PGW_NEED_MORE);
+  CHECK(pgw_observer_tls_on(&o) < 0);
+  pgw_dir dir = PGW_BACKEND;
+  CHECK(pgw_observer_error(&o, &dir)->code < 0);
+  CHECK_EQ_INT(dir, PGW_FRONTEND);
+  pgw_observer_free(&o);
+}
+
 int main(void) {
   test_recorded();
   test_framing_and_errors();
   test_reference_mode();
   test_direct_ssl();
+  test_bad_arguments();
   printf("observer: %d checks, %d failed\n", pgw_test_checks,
          pgw_test_failures);
   return pgw_test_failures != 0;
