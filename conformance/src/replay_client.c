@@ -132,13 +132,48 @@ static int check_cancel(replayer *r, const live *cl, const pgw_message *m,
             path);
     return 0;
   }
-  rec_decode(&r->cancel, 0, &rm);
+  rec_decode(&r->cancel, r->cancel.cancel_at, &rm);
   /* pgw sent the recorded BackendKeyData: the key must be exactly it */
   if (m->kind != PGW_MSG_CANCEL_REQUEST || m->payload.len != rm.payload.len ||
       memcmp(m->payload.ptr, rm.payload.ptr, rm.payload.len) != 0)
-    return replay_mismatch(r, &r->cancel, 0, m, pgw_conn_phase(&cl->conn),
+    return replay_mismatch(r, &r->cancel, r->cancel.cancel_at, m,
+                           pgw_conn_phase(&cl->conn),
                            "not the recorded CancelRequest");
   return 0;
+}
+
+/* A cancel recorded inside TLS: the client's SSLRequest answered with the
+ * recorded 'S' and the handshake (or the handshake at once, for direct
+ * SSL), so that its CancelRequest arrives inside TLS. 0, or -1
+ * (reported). */
+static int serve_cancel_tls(replayer *r, live *cl) {
+  pgw_message m, rm;
+  pgw_buf out;
+  char why[300];
+  int rc;
+  if (!r->has_cancel || !r->cancel.tls) return 0;
+  if (!r->tls_server)
+    return replay_fail(r,
+                       "a cancel inside TLS needs --tls-cert and "
+                       "--tls-key%s",
+                       "");
+  if (r->cancel.tls == 2) return replay_tls_accept(r, cl, 1);
+  rc = live_next(cl, &m, r->timeout_ms, -1);
+  if (rc != PGW_OK)
+    return replay_fail(r, "the cancel connection: %s",
+                       live_why(r, cl, rc, why, sizeof why));
+  if (m.kind != PGW_MSG_SSL_REQUEST)
+    return replay_mismatch(r, &r->cancel, 0, &m, pgw_conn_phase(&cl->conn),
+                           "not the recorded SSLRequest");
+  rec_decode(&r->cancel, 1, &rm);
+  pgw_buf_init(&out, NULL);
+  rc = pgw_conn_send(&cl->conn, &rm, &out);
+  if (rc == 0) rc = cli_net_write(cl->fd, out.data, out.len);
+  pgw_buf_free(&out);
+  if (rc != 0)
+    return replay_fail(r, "cannot answer the cancel's SSLRequest: %s",
+                       pgw_strerror(rc));
+  return replay_tls_accept(r, cl, 0);
 }
 
 int replay_serve_cancel(replayer *r, int fd) {
@@ -150,6 +185,10 @@ int replay_serve_cancel(replayer *r, int fd) {
   if (fd < 0) return replay_fail(r, "accept: %s", strerror(errno));
   if (live_open_or_fail(r, &cl, fd, PGW_BACKEND, "a connection") != 0)
     return -1;
+  if (serve_cancel_tls(r, &cl) != 0) {
+    live_close(&cl);
+    return -1;
+  }
   rc = live_next(&cl, &m, r->timeout_ms, -1);
   if (rc != PGW_OK)
     fprintf(stderr, "pgw replay: %s: the cancel connection: %s\n",

@@ -76,7 +76,7 @@ void rkey_put(const rkey *k, pgw_message *m) {
 
 int rec_cancels(const recording *c, const recording *r) {
   pgw_message m;
-  return c->cancel_only && r->has_key && rec_decode(c, 0, &m) == 0 &&
+  return c->cancel_only && r->has_key && rec_decode(c, c->cancel_at, &m) == 0 &&
          m.body.cancel.pid == r->key.pid &&
          m.body.cancel.key.len == r->key.len &&
          memcmp(m.body.cancel.key.ptr, r->key.key, r->key.len) == 0;
@@ -132,16 +132,25 @@ static void scan_one(recording *r, const pgw_message *m) {
   }
 }
 
+/* A cancel-only session: its one CancelRequest is the last message, after
+ * at most the SSLRequest and 'S' of a cancel sent inside TLS (libpq 17+
+ * cancels over the main connection's encryption). */
+static void scan_cancel(recording *r) {
+  size_t last = r->n - 1;
+  r->cancel_only = r->n > 0 && r->msgs[last].kind == PGW_MSG_CANCEL_REQUEST &&
+                   (r->n == 1 || (r->n == 3 && r->tls == 1 &&
+                                  r->msgs[0].kind == PGW_MSG_SSL_REQUEST &&
+                                  r->msgs[1].kind == PGW_MSG_SSL_RESPONSE));
+  r->cancel_at = last;
+}
+
 static void rec_scan(recording *r) {
-  size_t i, nf = 0;
+  size_t i;
   for (i = 0; i < r->n; i++) {
     pgw_message m;
-    if (rec_decode(r, i, &m) != 0) continue;
-    if (r->msgs[i].dir == PGW_FRONTEND) nf++;
-    scan_one(r, &m);
+    if (rec_decode(r, i, &m) == 0) scan_one(r, &m);
   }
-  r->cancel_only =
-      nf == 1 && r->n == 1 && r->msgs[0].kind == PGW_MSG_CANCEL_REQUEST;
+  scan_cancel(r);
 }
 
 static int unencrypted_only(const char *path, size_t line, const char *what) {

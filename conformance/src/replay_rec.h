@@ -49,7 +49,9 @@ typedef struct recording {
   pgw_str user;         /* from the StartupMessage (points into msgs) */
   int has_key;
   rkey key;
-  int cancel_only; /* one frontend CancelRequest, nothing else */
+  int cancel_only;  /* one CancelRequest, after nothing but the SSLRequest
+                       and 'S' of a TLS cancel (libpq 17+) */
+  size_t cancel_at; /* the CancelRequest's index when cancel_only */
   int has_57014;
   int tls; /* 1: `@ tls on` after an 'S'; 2: `@ tls direct` */
 } recording;

@@ -11,6 +11,7 @@
 
 #include "net.h"
 #include "replay_int.h"
+#include "tls.h"
 #include "util.h"
 
 static int connect_server(replayer *r) {
@@ -44,20 +45,49 @@ static int send_cancel(replayer *r, live *cl) {
   pgw_message m, cm;
   pgw_buf out;
   int rc;
-  rec_decode(&r->cancel, 0, &m);
+  rec_decode(&r->cancel, r->cancel.cancel_at, &m);
   cm = m;
   rkey_put(&r->live_key, &cm);
   pgw_buf_init(&out, NULL);
   rc = pgw_conn_send(&cl->conn, &cm, &out);
-  if (rc == 0) rc = cli_net_write(cl->fd, out.data, out.len);
+  if (rc == 0)
+    rc = cl->tls ? cli_tls_write(cl->tls, out.data, out.len)
+                 : cli_net_write(cl->fd, out.data, out.len);
   pgw_buf_free(&out);
   if (rc != 0)
     return replay_fail(r, "cannot send the cancel request: %s",
                        pgw_strerror(rc));
   if (!same_cancel(&m, &cm))
-    return replay_mismatch(r, &r->cancel, 0, &cm, PGW_PHASE_CANCEL,
-                           "the cancel request pgw built");
+    return replay_mismatch(r, &r->cancel, r->cancel.cancel_at, &cm,
+                           PGW_PHASE_CANCEL, "the cancel request pgw built");
   return 0;
+}
+
+/* A cancel recorded inside TLS: the SSLRequest, the live 'S' and the
+ * handshake (or the handshake first, for direct SSL) before it. */
+static int cancel_tls(replayer *r, live *cl) {
+  pgw_message m;
+  pgw_buf out;
+  char why[300];
+  int rc;
+  if (r->cancel.tls == 2) return replay_tls_start(r, cl, 1);
+  if (r->cancel.tls != 1) return 0;
+  rec_decode(&r->cancel, 0, &m);
+  pgw_buf_init(&out, NULL);
+  rc = pgw_conn_send(&cl->conn, &m, &out);
+  if (rc == 0) rc = cli_net_write(cl->fd, out.data, out.len);
+  pgw_buf_free(&out);
+  if (rc != 0)
+    return replay_fail(r, "cannot send the cancel's SSLRequest: %s",
+                       pgw_strerror(rc));
+  rc = live_next(cl, &m, r->timeout_ms, -1);
+  if (rc != PGW_OK)
+    return replay_fail(r, "the cancel's SSLRequest: %s",
+                       live_why(r, cl, rc, why, sizeof why));
+  if (m.kind != PGW_MSG_SSL_RESPONSE || m.body.encryption.answer != 'S')
+    return replay_mismatch(r, &r->cancel, 1, &m, pgw_conn_phase(&cl->conn),
+                           "the server refused TLS for the cancel");
+  return replay_tls_start(r, cl, 0);
 }
 
 static int cancel_to_server(replayer *r) {
@@ -72,7 +102,7 @@ static int cancel_to_server(replayer *r) {
   if ((fd = connect_server(r)) < 0) return -1;
   if (live_open_or_fail(r, &cl, fd, PGW_FRONTEND, "a connection") != 0)
     return -1;
-  if (send_cancel(r, &cl) != 0) {
+  if (cancel_tls(r, &cl) != 0 || send_cancel(r, &cl) != 0) {
     live_close(&cl);
     return -1;
   }

@@ -205,6 +205,56 @@ tls_args() { echo --tls-cert "$T/server.crt" --tls-key "$T/server.key"; }
   [ "$status" -eq 2 ]
 }
 
+# cancel_client CONNINFO: tests/cancel_tls.c (libpq 18's PQcancelCreate,
+# which cancels over the main connection's encryption) on libpq 18.
+cancel_client() {
+  [[ -x $W/cancel_tls ]] ||
+    cc -Wall -o "$W/cancel_tls" "$BATS_TEST_DIRNAME/cancel_tls.c" \
+      -I"$(pg_config --includedir)" "$PGW_PG_LIB/libpq.so.5"
+  PGPASSWORD=sslpass LD_LIBRARY_PATH=$PGW_PG_LIB timeout 20 "$W/cancel_tls" \
+    "host=localhost port=$1 user=pgw_ssl dbname=pgw sslmode=require $2"
+}
+
+@test "a cancel inside TLS (libpq 18 PQcancelCreate): recorded, replayed to the server and served to the client, SSLRequest and direct SSL" {
+  local neg f
+  for neg in "" "sslnegotiation=direct"; do
+    rm -f "$W"/c*.pgs
+    "$PGW" record --upstream "127.0.0.1:$PGW_PG_PORT" --listen 127.0.0.1:0 \
+      -o "$W/c.pgs" $(tls_args) 2>"$W/rec.log" &
+    rp=$!
+    for _ in $(seq 100); do grep -q 'listening on' "$W/rec.log" && break; sleep 0.05; done
+    RPORT=$(sed -n 's/^pgw record: listening on [^,]*:\([0-9]*\),.*/\1/p' "$W/rec.log")
+    run cancel_client "$RPORT" "$neg"
+    echo "$output"
+    [ "$status" -eq 0 ]; [ "$output" = 57014 ]
+    for _ in $(seq 100); do [[ -f $W/c.pgs && -f $W/c-2.pgs ]] && break; sleep 0.05; done
+    kill -TERM "$rp"; wait "$rp" || true; rp=
+    if [[ -z $neg ]]; then grep -q '^@ tls on' "$W/c-2.pgs"; else grep -q '^@ tls direct' "$W/c-2.pgs"; fi
+    grep -q '^F 00000010 04d2162e' "$W/c-2.pgs" # the CancelRequest, decrypted
+    # replayed to the server: the cancel goes inside TLS, the query ends 57014
+    PGPASSWORD=sslpass run timeout 30 "$PGW" replay --to-server "127.0.0.1:$PGW_PG_PORT" "$W/c.pgs"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # served to the client: its cancel connection is answered inside TLS
+    "$PGW" replay --to-client 127.0.0.1:0 --once $(tls_args) --password sslpass \
+      "$W/c.pgs" >"$W/rp.out" 2>"$W/rp.err" &
+    rp=$!
+    for _ in $(seq 100); do grep -q 'listening on' "$W/rp.err" && break; sleep 0.05; done
+    port=$(sed -n 's/^pgw replay: listening on [^:]*:\([0-9]*\)$/\1/p' "$W/rp.err")
+    run cancel_client "$port" "$neg"
+    echo "$output"; cat "$W/rp.err"
+    [ "$status" -eq 0 ]; [ "$output" = 57014 ]
+    wait "$rp"; rp=
+  done
+  # the committed recordings, against this server
+  for f in record-cancel-tls record-cancel-direct; do
+    PGPASSWORD=sslpass run timeout 30 "$PGW" replay --to-server "127.0.0.1:$PGW_PG_PORT" \
+      "$REPO/conformance/sessions/pg18/tls/$f.pgs"
+    echo "$f: $output"
+    [ "$status" -eq 0 ]
+  done
+}
+
 # serve FILE EXTRA: pgw replay --to-client of FILE with the server's
 # certificate, psql on libpq 18 against it; sets out (psql) and rrc.
 serve() {
