@@ -148,7 +148,6 @@ static int check_cancel(replayer *r, const live *cl, const pgw_message *m,
  * (reported). */
 static int serve_cancel_tls(replayer *r, live *cl) {
   pgw_message m, rm;
-  pgw_buf out;
   char why[300];
   int rc;
   if (!r->has_cancel || !r->cancel.tls) return 0;
@@ -166,11 +165,7 @@ static int serve_cancel_tls(replayer *r, live *cl) {
     return replay_mismatch(r, &r->cancel, 0, &m, pgw_conn_phase(&cl->conn),
                            "not the recorded SSLRequest");
   rec_decode(&r->cancel, 1, &rm);
-  pgw_buf_init(&out, NULL);
-  rc = pgw_conn_send(&cl->conn, &rm, &out);
-  if (rc == 0) rc = cli_net_write(cl->fd, out.data, out.len);
-  pgw_buf_free(&out);
-  if (rc != 0)
+  if ((rc = live_send(cl, &rm)) != 0)
     return replay_fail(r, "cannot answer the cancel's SSLRequest: %s",
                        pgw_strerror(rc));
   return replay_tls_accept(r, cl, 0);

@@ -70,6 +70,9 @@ int live_open_or_fail(replayer *r, live *l, int fd, pgw_dir role,
  * R_EOF, R_TIMEOUT, R_EXTRA (extra_fd became readable first), R_IOERR, or
  * the connection's error (PGW_ERR_*, PGW_DIRECT_SSL). */
 int live_next(live *l, pgw_message *m, int timeout_ms, int extra_fd);
+/* Send m on l (through TLS once l has it): 0, a PGW_ERR_* of pgw_conn_send,
+ * or -1 if the write failed. */
+int live_send(live *l, const pgw_message *m);
 /* Describe a live_next() failure of l (buf holds it if needed). */
 const char *live_why(const replayer *r, const live *l, int rc, char *buf,
                      size_t n);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "replay_int.h"
 #include "tls.h"
 
@@ -79,6 +80,17 @@ int live_next(live *l, pgw_message *m, int timeout_ms, int extra_fd) {
     }
     pgw_conn_receive(&l->conn, l->buf, (size_t)n);
   }
+}
+
+int live_send(live *l, const pgw_message *m) {
+  pgw_buf out;
+  pgw_buf_init(&out, NULL);
+  int rc = pgw_conn_send(&l->conn, m, &out);
+  if (rc == 0)
+    rc = l->tls ? cli_tls_write(l->tls, out.data, out.len)
+                : cli_net_write(l->fd, out.data, out.len);
+  pgw_buf_free(&out);
+  return rc;
 }
 
 const char *live_why(const replayer *r, const live *l, int rc, char *buf,

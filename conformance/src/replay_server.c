@@ -11,7 +11,6 @@
 
 #include "net.h"
 #include "replay_int.h"
-#include "tls.h"
 #include "util.h"
 
 static int connect_server(replayer *r) {
@@ -43,17 +42,10 @@ static int same_cancel(const pgw_message *rec, const pgw_message *built) {
 /* Send the cancel file's CancelRequest with the live key on cl. */
 static int send_cancel(replayer *r, live *cl) {
   pgw_message m, cm;
-  pgw_buf out;
-  int rc;
   rec_decode(&r->cancel, r->cancel.cancel_at, &m);
   cm = m;
   rkey_put(&r->live_key, &cm);
-  pgw_buf_init(&out, NULL);
-  rc = pgw_conn_send(&cl->conn, &cm, &out);
-  if (rc == 0)
-    rc = cl->tls ? cli_tls_write(cl->tls, out.data, out.len)
-                 : cli_net_write(cl->fd, out.data, out.len);
-  pgw_buf_free(&out);
+  int rc = live_send(cl, &cm);
   if (rc != 0)
     return replay_fail(r, "cannot send the cancel request: %s",
                        pgw_strerror(rc));
@@ -67,17 +59,12 @@ static int send_cancel(replayer *r, live *cl) {
  * handshake (or the handshake first, for direct SSL) before it. */
 static int cancel_tls(replayer *r, live *cl) {
   pgw_message m;
-  pgw_buf out;
   char why[300];
   int rc;
   if (r->cancel.tls == 2) return replay_tls_start(r, cl, 1);
   if (r->cancel.tls != 1) return 0;
   rec_decode(&r->cancel, 0, &m);
-  pgw_buf_init(&out, NULL);
-  rc = pgw_conn_send(&cl->conn, &m, &out);
-  if (rc == 0) rc = cli_net_write(cl->fd, out.data, out.len);
-  pgw_buf_free(&out);
-  if (rc != 0)
+  if ((rc = live_send(cl, &m)) != 0)
     return replay_fail(r, "cannot send the cancel's SSLRequest: %s",
                        pgw_strerror(rc));
   rc = live_next(cl, &m, r->timeout_ms, -1);
