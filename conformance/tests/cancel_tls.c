@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (!PQsendQuery(c, "select pg_sleep(10)")) return 1;
-  usleep(300000);
+  usleep(1000000); /* the query has started: a cancel before it is lost */
   PGcancelConn *k = PQcancelCreate(c);
   if (!PQcancelBlocking(k)) {
     fprintf(stderr, "cancel: %s", PQcancelErrorMessage(k));
