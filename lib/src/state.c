@@ -1400,29 +1400,37 @@ static void row_description_out_of_turn(pgw_state *s, const pgw_message *m) {
   }
 }
 
-/* A CopyOutResponse let through out of turn: libpq enters COPY OUT (a
- * new result: pqParseInput3 takes it in any busy state), so what follows
- * is read as copy data. */
-static void copy_out_out_of_turn(pgw_state *s) {
+/* A CopyInResponse or CopyOutResponse let through out of turn: libpq
+ * enters that COPY (a new result: pqParseInput3 takes either in any busy
+ * state). What follows is read as copy data; a COPY IN the client ends as
+ * it would any other, so the frontend may send copy data. */
+static void copy_out_of_turn(pgw_state *s, int copy_in) {
   if (!s->q_len || q_front(s) == IT_FUNCTION_CALL || s->bctx == B_COPY_IN ||
       s->bctx >= B_COPY_BOTH)
     return;
-  s->bctx = B_COPY_OUT;
+  if (copy_in) s->fe_copy = FE_COPY_IN;
+  s->bctx = copy_in ? B_COPY_IN : B_COPY_OUT;
   s->result_open = 0;
   refresh(s);
 }
 
-/* A CopyInResponse let through out of turn: libpq enters COPY IN (a new
- * result: pqParseInput3 takes it in any busy state), and the client ends
- * that copy as it would any other, so the frontend may send copy data. */
-static void copy_in_out_of_turn(pgw_state *s) {
-  if (!s->q_len || s->bctx == B_COPY_IN || s->bctx >= B_COPY_BOTH ||
-      q_front(s) == IT_FUNCTION_CALL)
-    return;
-  s->fe_copy = FE_COPY_IN;
-  s->bctx = B_COPY_IN;
-  s->result_open = 0;
-  refresh(s);
+/* A backend message out of turn was let through: follow what libpq made
+ * of it, for a message whose fields were read. */
+static void out_of_turn_resync(pgw_state *s, const pgw_message *m, int tok) {
+  if (m->malformed && !pgw__body_complete(m->kind, m->malformed)) return;
+  switch (tok) {
+  case PGW_MSG_ROW_DESCRIPTION: row_description_out_of_turn(s, m); break;
+  case PGW_MSG_COPY_OUT_RESPONSE: copy_out_of_turn(s, 0); break;
+  case PGW_MSG_COPY_IN_RESPONSE: copy_out_of_turn(s, 1); break;
+  case PGW_MSG_PARAMETER_DESCRIPTION:
+    if (!m->malformed) rows_lost(s);
+    break;
+  /* libpq's result ends (PGASYNC_READY) at a CommandComplete or an
+   * EmptyQueryResponse in any busy state, as at a ParameterDescription */
+  case PGW_MSG_COMMAND_COMPLETE:
+  case PGW_MSG_EMPTY_QUERY_RESPONSE: rows_lost(s); break;
+  default: break;
+  }
 }
 
 /* Kinds pqParseInput3 refuses in any busy state ("unexpected response
@@ -1465,22 +1473,7 @@ static int not_allowed(pgw_state *s, pgw_dir dir, const pgw_message *m,
       s->reason, rule);
   if (rc != PGW_OK || dir != PGW_BACKEND) return rc;
   /* the violation was let through: resynchronise */
-  if (tok == PGW_MSG_ROW_DESCRIPTION &&
-      (!m->malformed || pgw__body_complete(m->kind, m->malformed)))
-    row_description_out_of_turn(s, m);
-  if (tok == PGW_MSG_COPY_OUT_RESPONSE &&
-      (!m->malformed || pgw__body_complete(m->kind, m->malformed)))
-    copy_out_out_of_turn(s);
-  if (tok == PGW_MSG_COPY_IN_RESPONSE &&
-      (!m->malformed || pgw__body_complete(m->kind, m->malformed)))
-    copy_in_out_of_turn(s);
-  /* libpq's result ends (PGASYNC_READY) at a CommandComplete or an
-   * EmptyQueryResponse in any busy state, as at a ParameterDescription */
-  if ((tok == PGW_MSG_PARAMETER_DESCRIPTION && !m->malformed) ||
-      ((tok == PGW_MSG_COMMAND_COMPLETE ||
-        tok == PGW_MSG_EMPTY_QUERY_RESPONSE) &&
-       (!m->malformed || pgw__body_complete(m->kind, m->malformed))))
-    rows_lost(s);
+  out_of_turn_resync(s, m, tok);
   if (tok == PGW_MSG_READY_FOR_QUERY)
     lenient_rfq(s, m);
   else if (skip_to_answered(s, tok))
